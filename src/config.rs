@@ -1,0 +1,207 @@
+//! The configuration as written: serde structs that mirror the TOML file one to one.
+//!
+//! Nothing here is checked beyond what serde checks (types, unknown fields). The validated,
+//! runnable form is [`crate::model::Model`], built by [`crate::model::Model::from_raw`]. Keeping
+//! the two apart (as ripgrep does with its low-level and high-level arguments) lets sweeps edit
+//! the raw TOML by dotted path and then validate the result like any hand-written file.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The default configuration, built into the binary so `deterrence-sim run` works anywhere.
+pub const DEFAULT_TOML: &str = include_str!("../configs/default.toml");
+
+/// A whole configuration file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub run: RawRun,
+    pub russia: RawRussia,
+    pub ukraine: RawUkraine,
+    pub crisis: RawCrisis,
+    pub guarantor_defaults: RawGuarantorDefaults,
+    pub responses: BTreeMap<String, RawResponse>,
+    pub regimes: BTreeMap<String, RawRegime>,
+    #[serde(default)]
+    pub modifiers: RawModifiers,
+    pub guarantors: Vec<RawGuarantor>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRun {
+    pub seed: u64,
+    pub runs: u64,
+    pub periods: u64,
+    #[serde(default)]
+    pub threads: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRussia {
+    pub strength: f64,
+    pub lambda: f64,
+    pub offensive_gain: f64,
+    pub probe_gain: f64,
+    pub combat_cost: f64,
+    pub probe_cost: f64,
+    pub war_cost: f64,
+    pub sanctions_weight: f64,
+    pub info_value: f64,
+    pub probe_scale: f64,
+    pub prior_strength: f64,
+    pub forgetting: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUkraine {
+    pub capability: f64,
+    pub base_capability: f64,
+    pub defence_multiplier: f64,
+    pub reversion: f64,
+    pub aid_effect: f64,
+    pub mobilisation_gain: f64,
+    pub mobilisation_cost: f64,
+    pub mobilisation_value: f64,
+    pub lambda: f64,
+    pub probe_damage: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrisis {
+    pub contest_exponent: f64,
+    pub support_half_life_hours: f64,
+    pub tripwire_scale: f64,
+    pub aid_months: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGuarantorDefaults {
+    pub lambda: f64,
+    pub value_hard: f64,
+    pub value_soft: f64,
+    pub cost_weight: f64,
+    pub escalation_aversion: f64,
+    pub frontline_threat: f64,
+    pub default_public_support: f64,
+    pub resolve_volatility: f64,
+    pub resolve_persistence: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResponse {
+    pub effect: f64,
+    pub delay_hours: f64,
+    pub cost: f64,
+    #[serde(default)]
+    pub escalation: f64,
+    #[serde(default)]
+    pub sanctions: f64,
+    #[serde(default)]
+    pub honours: bool,
+    #[serde(default)]
+    pub persistent: f64,
+    #[serde(default)]
+    pub requires: Option<String>,
+}
+
+/// Who a regime binds: a keyword (`all`, `signatories`, `none`) or an explicit list of ids.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RawBound {
+    Keyword(String),
+    List(Vec<String>),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegime {
+    #[serde(default)]
+    pub description: String,
+    pub bound: RawBound,
+    pub audience_cost: f64,
+    pub reputation: String,
+    pub protocol: String,
+    #[serde(default)]
+    pub deadline_hours: Option<f64>,
+    #[serde(default)]
+    pub rounds: Option<u64>,
+    #[serde(default)]
+    pub decision_delay_hours: Option<f64>,
+    pub responses: Vec<String>,
+    #[serde(default)]
+    pub reassurance_force: bool,
+    #[serde(default)]
+    pub air_support: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModifiers {
+    #[serde(default)]
+    pub reassurance_troops: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGuarantor {
+    pub id: String,
+    pub name: String,
+    pub milex_usd_bn: f64,
+    pub gdp_usd_bn: f64,
+    #[serde(default)]
+    pub aid_military_eur_bn: f64,
+    #[serde(default)]
+    pub public_support: Option<f64>,
+    #[serde(default)]
+    pub bilateral: bool,
+    #[serde(default)]
+    pub frontline: bool,
+    #[serde(default)]
+    pub troops: bool,
+    #[serde(default)]
+    pub air_support: bool,
+    #[serde(default)]
+    pub resolve_volatility: Option<f64>,
+    #[serde(default)]
+    pub lambda: Option<f64>,
+}
+
+impl RawConfig {
+    /// Parse TOML text; `origin` names the file in error messages.
+    pub fn parse(text: &str, origin: &str) -> Result<RawConfig, crate::Error> {
+        let value: toml::Value = toml::from_str(text).map_err(|e| crate::Error::Parse {
+            file: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        Self::from_value(value, origin)
+    }
+
+    /// Deserialize from an already-parsed TOML value (sweeps edit the value first).
+    pub fn from_value(value: toml::Value, origin: &str) -> Result<RawConfig, crate::Error> {
+        RawConfig::deserialize(value).map_err(|e| crate::Error::Parse {
+            file: origin.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The built-in default configuration.
+    pub fn builtin() -> RawConfig {
+        // The built-in text is tested to parse (tests/cli.rs and model tests), so this cannot fail.
+        RawConfig::parse(DEFAULT_TOML, "<built-in default>")
+            .unwrap_or_else(|e| unreachable!("built-in config is invalid: {e}"))
+    }
+
+    /// Canonical TOML of this configuration (what the manifest hashes).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,233 @@
+//! What a batch of runs reports: per-regime accumulators folded from [`RunRecord`]s in run order,
+//! and the summary rows derived from them.
+//!
+//! Folding always happens in run-index order on one thread, so every floating-point sum has the
+//! same order whatever the thread count: the outputs are bit-identical on 1 or 64 threads.
+
+use crate::engine::RunRecord;
+use crate::model::Model;
+use crate::stats::{bin_of, histogram_quantile, paired_difference, wilson, Z95};
+
+/// Bins of the belief histograms (resolution 0.01).
+pub const BELIEF_BINS: usize = 100;
+
+/// Everything accumulated for one regime.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accumulator {
+    pub guarantors: usize,
+    pub options: usize,
+    pub periods: usize,
+    pub runs: u64,
+    pub successes: u64,
+    /// First offensives by month.
+    pub offensives_by_month: Vec<u64>,
+    pub probes_by_month: Vec<u64>,
+    pub probes: u64,
+    pub offensives: u64,
+    pub held: u64,
+    pub commitments: u64,
+    pub commitments_honoured: u64,
+    pub crises: u64,
+    pub response_hours: f64,
+    pub responses_timed: u64,
+    pub support: f64,
+    pub called: Vec<u64>,
+    pub honoured: Vec<u64>,
+    pub responses: Vec<u64>,
+    pub cost: Vec<f64>,
+    pub belief_sum: Vec<f64>,
+    pub belief_hist: Vec<u32>,
+    /// Runs where this regime succeeded and the baseline failed, and the reverse.
+    pub better_than_base: u64,
+    pub worse_than_base: u64,
+}
+
+impl Accumulator {
+    pub fn new(model: &Model) -> Accumulator {
+        let g = model.guarantors.len();
+        let t = model.run.periods as usize;
+        let o = model.responses.len() + 1;
+        Accumulator {
+            guarantors: g,
+            options: o,
+            periods: t,
+            runs: 0,
+            successes: 0,
+            offensives_by_month: vec![0; t],
+            probes_by_month: vec![0; t],
+            probes: 0,
+            offensives: 0,
+            held: 0,
+            commitments: 0,
+            commitments_honoured: 0,
+            crises: 0,
+            response_hours: 0.0,
+            responses_timed: 0,
+            support: 0.0,
+            called: vec![0; g],
+            honoured: vec![0; g],
+            responses: vec![0; g * o],
+            cost: vec![0.0; g],
+            belief_sum: vec![0.0; t * g],
+            belief_hist: vec![0; t * g * BELIEF_BINS],
+            better_than_base: 0,
+            worse_than_base: 0,
+        }
+    }
+
+    /// Fold one run in. `base_success` is whether the baseline regime succeeded on the same run.
+    pub fn add(&mut self, r: &RunRecord, base_success: Option<bool>) {
+        self.runs += 1;
+        let success = r.offensive_month.is_none();
+        if success {
+            self.successes += 1;
+        } else if let Some(t) = r.offensive_month {
+            self.offensives_by_month[t as usize] += 1;
+            self.offensives += 1;
+            self.held += u64::from(r.held);
+        }
+        if let Some(b) = base_success {
+            self.better_than_base += u64::from(success && !b);
+            self.worse_than_base += u64::from(!success && b);
+        }
+        for (a, &p) in self.probes_by_month.iter_mut().zip(&r.probe_months) {
+            *a += u64::from(p);
+        }
+        self.probes += u64::from(r.probes);
+        self.commitments += u64::from(r.commitments);
+        self.commitments_honoured += u64::from(r.commitments_honoured);
+        self.crises += u64::from(r.crises);
+        self.response_hours += r.response_hours;
+        self.responses_timed += u64::from(r.responses_timed);
+        self.support += r.support;
+        for (a, &b) in self.called.iter_mut().zip(&r.called) {
+            *a += u64::from(b);
+        }
+        for (a, &b) in self.honoured.iter_mut().zip(&r.honoured) {
+            *a += u64::from(b);
+        }
+        for (a, &b) in self.responses.iter_mut().zip(&r.responses) {
+            *a += u64::from(b);
+        }
+        for (a, &b) in self.cost.iter_mut().zip(&r.cost) {
+            *a += b;
+        }
+        for (k, &b) in r.beliefs.iter().enumerate() {
+            self.belief_sum[k] += f64::from(b);
+            self.belief_hist[k * BELIEF_BINS + bin_of(f64::from(b), BELIEF_BINS)] += 1;
+        }
+    }
+
+    /// The summary row of this accumulator.
+    pub fn summary(&self, regime: &str, has_base: bool) -> SummaryRow {
+        let n = self.runs;
+        let rate = self.successes as f64 / n.max(1) as f64;
+        let (lo, hi) = wilson(self.successes, n, Z95);
+        let diff = has_base.then(|| paired_difference(self.better_than_base, self.worse_than_base, n));
+        // Median months to the first offensive: first month by which half the runs have seen one.
+        let mut cum = 0;
+        let mut median = None;
+        for (t, &k) in self.offensives_by_month.iter().enumerate() {
+            cum += k;
+            if 2 * cum >= n {
+                median = Some(t as u32 + 1);
+                break;
+            }
+        }
+        let ratio = |a: f64, b: u64| if b == 0 { None } else { Some(a / b as f64) };
+        SummaryRow {
+            regime: regime.to_string(),
+            runs: n,
+            successes: self.successes,
+            success_rate: rate,
+            ci_low: lo,
+            ci_high: hi,
+            diff_vs_none: diff.map(|d| d.0),
+            diff_ci_low: diff.map(|d| d.1),
+            diff_ci_high: diff.map(|d| d.2),
+            median_months_to_offensive: median.unwrap_or(self.periods as u32),
+            median_censored: median.is_none(),
+            probes_per_run: self.probes as f64 / n.max(1) as f64,
+            honoured_share: ratio(self.commitments_honoured as f64, self.commitments),
+            mean_response_hours: ratio(self.response_hours, self.responses_timed),
+            mean_support: ratio(self.support, self.crises),
+            p_hold_given_offensive: ratio(self.held as f64, self.offensives),
+        }
+    }
+
+    /// Share of runs with no offensive by the end of month `t` (0-based), and its Wilson interval.
+    pub fn survival(&self, t: usize) -> (f64, f64, f64) {
+        let hit: u64 = self.offensives_by_month[..=t].iter().sum();
+        let alive = self.runs - hit;
+        let (lo, hi) = wilson(alive, self.runs, Z95);
+        (alive as f64 / self.runs.max(1) as f64, lo, hi)
+    }
+
+    /// Mean, 10th and 90th percentile of Russia's belief in guarantor `i` at month `t`.
+    pub fn belief(&self, t: usize, i: usize) -> (f64, f64, f64) {
+        let k = t * self.guarantors + i;
+        let mean = self.belief_sum[k] / self.runs.max(1) as f64;
+        let bins = &self.belief_hist[k * BELIEF_BINS..(k + 1) * BELIEF_BINS];
+        (
+            mean,
+            histogram_quantile(bins, 0.1).unwrap_or(f64::NAN),
+            histogram_quantile(bins, 0.9).unwrap_or(f64::NAN),
+        )
+    }
+}
+
+/// One row of `summary.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub regime: String,
+    pub runs: u64,
+    pub successes: u64,
+    pub success_rate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub diff_vs_none: Option<f64>,
+    pub diff_ci_low: Option<f64>,
+    pub diff_ci_high: Option<f64>,
+    pub median_months_to_offensive: u32,
+    pub median_censored: bool,
+    pub probes_per_run: f64,
+    pub honoured_share: Option<f64>,
+    pub mean_response_hours: Option<f64>,
+    pub mean_support: Option<f64>,
+    pub p_hold_given_offensive: Option<f64>,
+}
+
+/// The results of a batch: one accumulator per regime, in the model's regime order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchResult {
+    pub regimes: Vec<String>,
+    pub accumulators: Vec<Accumulator>,
+    pub baseline: Option<usize>,
+}
+
+impl BatchResult {
+    pub fn new(model: &Model) -> BatchResult {
+        BatchResult {
+            regimes: model.regimes.iter().map(|r| r.name.clone()).collect(),
+            accumulators: model.regimes.iter().map(|_| Accumulator::new(model)).collect(),
+            baseline: model.baseline(),
+        }
+    }
+
+    /// Fold in the records of one run index, one per regime, in regime order.
+    pub fn add_run(&mut self, records: &[RunRecord]) {
+        let base = self.baseline.map(|b| records[b].offensive_month.is_none());
+        for (acc, r) in self.accumulators.iter_mut().zip(records) {
+            acc.add(r, base);
+        }
+    }
+
+    /// The summary rows, in regime order.
+    pub fn summary(&self) -> Vec<SummaryRow> {
+        self.regimes
+            .iter()
+            .zip(&self.accumulators)
+            .map(|(n, a)| a.summary(n, self.baseline.is_some()))
+            .collect()
+    }
+}

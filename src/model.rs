@@ -1,0 +1,456 @@
+//! The validated model that the engine runs, built from a [`RawConfig`].
+//!
+//! Every check a user's file can fail lives here, and every failure names the file, the field
+//! (as a dotted path, the same one sweeps use) and what is allowed.
+
+use crate::actors::{Guarantor, Russia, Ukraine};
+use crate::config::{RawBound, RawConfig, RawRegime};
+use crate::regimes::{Bound, Protocol, Regime, Reputation, Requirement, Response};
+use crate::{Error, Result};
+
+/// Upper limits that keep a run's memory and random-number budget bounded.
+pub const MAX_GUARANTORS: usize = 64;
+pub const MAX_ROUNDS: u64 = 10;
+pub const MAX_PERIODS: u64 = 1200;
+pub const MAX_RUNS: u64 = 1_000_000_000;
+pub const MAX_RESPONSES: usize = 16;
+
+/// Crisis-clock parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crisis {
+    pub contest_exponent: f64,
+    pub support_half_life_hours: f64,
+    pub tripwire_scale: f64,
+}
+
+/// Run-size parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSpec {
+    pub seed: u64,
+    pub runs: u64,
+    pub periods: u32,
+    pub threads: usize,
+}
+
+/// Everything the engine needs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub name: String,
+    pub run: RunSpec,
+    pub russia: Russia,
+    pub ukraine: Ukraine,
+    pub crisis: Crisis,
+    pub responses: Vec<Response>,
+    pub regimes: Vec<Regime>,
+    pub guarantors: Vec<Guarantor>,
+    pub reassurance_troops: f64,
+}
+
+/// Field checks that produce errors naming the file and field.
+struct Check<'a> {
+    file: &'a str,
+}
+
+impl Check<'_> {
+    fn err(&self, field: &str, msg: String) -> Error {
+        Error::invalid(self.file, field, msg)
+    }
+    fn range(&self, field: &str, v: f64, lo: f64, hi: f64) -> Result<f64> {
+        if !v.is_finite() || v < lo || v > hi {
+            return Err(self.err(
+                field,
+                format!("must be a finite number in [{lo}, {hi}] (got {v})"),
+            ));
+        }
+        Ok(v)
+    }
+    fn positive(&self, field: &str, v: f64) -> Result<f64> {
+        if !v.is_finite() || v <= 0.0 {
+            return Err(self.err(
+                field,
+                format!("must be a finite number > 0 (got {v})"),
+            ));
+        }
+        Ok(v)
+    }
+    fn nonneg(&self, field: &str, v: f64) -> Result<f64> {
+        self.range(field, v, 0.0, f64::MAX)
+    }
+    fn prob(&self, field: &str, v: f64) -> Result<f64> {
+        self.range(field, v, 0.0, 1.0)
+    }
+    fn ident(&self, field: &str, s: &str) -> Result<()> {
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !ok {
+            return Err(self.err(
+                field,
+                format!("`{s}` must be 1-64 characters of letters, digits, `_` or `-`"),
+            ));
+        }
+        Ok(())
+    }
+    fn text(&self, field: &str, s: &str) -> Result<()> {
+        if s.is_empty() || s.chars().any(|c| matches!(c, ',' | '"' | '\n' | '\r')) {
+            return Err(self.err(
+                field,
+                format!("`{s}` must be non-empty and contain no comma, quote or line break"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Model {
+    /// Validate a raw config; `file` names it in error messages.
+    pub fn from_raw(raw: &RawConfig, file: &str) -> Result<Model> {
+        let c = Check { file };
+        c.text("name", &raw.name)?;
+
+        let r = &raw.run;
+        if r.runs == 0 || r.runs > MAX_RUNS {
+            return Err(c.err("run.runs", format!("must be in 1..={MAX_RUNS} (got {})", r.runs)));
+        }
+        if r.periods == 0 || r.periods > MAX_PERIODS {
+            return Err(c.err(
+                "run.periods",
+                format!("must be in 1..={MAX_PERIODS} months (got {})", r.periods),
+            ));
+        }
+        if r.threads > 4096 {
+            return Err(c.err("run.threads", format!("must be 0 (all cores) to 4096 (got {})", r.threads)));
+        }
+        let run = RunSpec {
+            seed: r.seed,
+            runs: r.runs,
+            periods: r.periods as u32,
+            threads: r.threads as usize,
+        };
+
+        let x = &raw.russia;
+        let russia = Russia {
+            strength: c.positive("russia.strength", x.strength)?,
+            lambda: c.range("russia.lambda", x.lambda, 0.0, 1e6)?,
+            offensive_gain: c.nonneg("russia.offensive_gain", x.offensive_gain)?,
+            probe_gain: c.nonneg("russia.probe_gain", x.probe_gain)?,
+            combat_cost: c.nonneg("russia.combat_cost", x.combat_cost)?,
+            probe_cost: c.nonneg("russia.probe_cost", x.probe_cost)?,
+            war_cost: c.nonneg("russia.war_cost", x.war_cost)?,
+            sanctions_weight: c.nonneg("russia.sanctions_weight", x.sanctions_weight)?,
+            info_value: c.nonneg("russia.info_value", x.info_value)?,
+            probe_scale: c.range("russia.probe_scale", x.probe_scale, 1e-6, 1.0)?,
+            prior_strength: c.range("russia.prior_strength", x.prior_strength, 1e-3, 1e6)?,
+            forgetting: c.prob("russia.forgetting", x.forgetting)?,
+        };
+
+        let u = &raw.ukraine;
+        let ukraine = Ukraine {
+            capability: c.positive("ukraine.capability", u.capability)?,
+            base_capability: c.positive("ukraine.base_capability", u.base_capability)?,
+            defence_multiplier: c.positive("ukraine.defence_multiplier", u.defence_multiplier)?,
+            reversion: c.prob("ukraine.reversion", u.reversion)?,
+            aid_effect: c.nonneg("ukraine.aid_effect", u.aid_effect)?,
+            mobilisation_gain: c.nonneg("ukraine.mobilisation_gain", u.mobilisation_gain)?,
+            mobilisation_cost: c.nonneg("ukraine.mobilisation_cost", u.mobilisation_cost)?,
+            mobilisation_value: c.nonneg("ukraine.mobilisation_value", u.mobilisation_value)?,
+            lambda: c.range("ukraine.lambda", u.lambda, 0.0, 1e6)?,
+            probe_damage: c.prob("ukraine.probe_damage", u.probe_damage)?,
+        };
+
+        let k = &raw.crisis;
+        let crisis = Crisis {
+            contest_exponent: c.range("crisis.contest_exponent", k.contest_exponent, 0.1, 20.0)?,
+            support_half_life_hours: c.positive(
+                "crisis.support_half_life_hours",
+                k.support_half_life_hours,
+            )?,
+            tripwire_scale: c.positive("crisis.tripwire_scale", k.tripwire_scale)?,
+        };
+        let aid_months = c.positive("crisis.aid_months", k.aid_months)?;
+
+        if raw.responses.is_empty() {
+            return Err(c.err("responses", "must define at least one response".into()));
+        }
+        if raw.responses.len() > MAX_RESPONSES {
+            return Err(c.err("responses", format!("at most {MAX_RESPONSES} responses")));
+        }
+        let mut responses = Vec::new();
+        for (name, x) in &raw.responses {
+            let f = |s: &str| format!("responses.{name}.{s}");
+            c.ident(&format!("responses.{name}"), name)?;
+            if name == "nothing" {
+                return Err(c.err(
+                    "responses.nothing",
+                    "`nothing` is always available and cannot be defined".into(),
+                ));
+            }
+            let requires = match x.requires.as_deref() {
+                None | Some("") => Requirement::Nothing,
+                Some("troops") => Requirement::Troops,
+                Some("air_support") => Requirement::AirSupport,
+                Some(o) => {
+                    return Err(c.err(
+                        &f("requires"),
+                        format!("unknown requirement `{o}`; allowed: \"troops\", \"air_support\""),
+                    ))
+                }
+            };
+            responses.push(Response {
+                name: name.clone(),
+                effect: c.range(&f("effect"), x.effect, 0.0, 10.0)?,
+                delay_hours: c.range(&f("delay_hours"), x.delay_hours, 0.0, 1e5)?,
+                cost: c.range(&f("cost"), x.cost, 0.0, 10.0)?,
+                escalation: c.prob(&f("escalation"), x.escalation)?,
+                sanctions: c.range(&f("sanctions"), x.sanctions, 0.0, 10.0)?,
+                honours: x.honours,
+                persistent: c.prob(&f("persistent"), x.persistent)?,
+                requires,
+            });
+        }
+
+        let d = &raw.guarantor_defaults;
+        let gd_lambda = c.range("guarantor_defaults.lambda", d.lambda, 0.0, 1e6)?;
+        let value_hard = c.nonneg("guarantor_defaults.value_hard", d.value_hard)?;
+        let value_soft = c.nonneg("guarantor_defaults.value_soft", d.value_soft)?;
+        let cost_weight = c.nonneg("guarantor_defaults.cost_weight", d.cost_weight)?;
+        let esc = c.nonneg("guarantor_defaults.escalation_aversion", d.escalation_aversion)?;
+        let frontline_threat = c.nonneg("guarantor_defaults.frontline_threat", d.frontline_threat)?;
+        let default_support = c.prob(
+            "guarantor_defaults.default_public_support",
+            d.default_public_support,
+        )?;
+        let volatility = c.range("guarantor_defaults.resolve_volatility", d.resolve_volatility, 0.0, 10.0)?;
+        let persistence = c.prob("guarantor_defaults.resolve_persistence", d.resolve_persistence)?;
+
+        if raw.guarantors.is_empty() {
+            return Err(c.err("guarantors", "must list at least one guarantor".into()));
+        }
+        if raw.guarantors.len() > MAX_GUARANTORS {
+            return Err(c.err(
+                "guarantors",
+                format!("at most {MAX_GUARANTORS} guarantors (got {})", raw.guarantors.len()),
+            ));
+        }
+        let total_gdp: f64 = raw.guarantors.iter().map(|g| g.gdp_usd_bn.max(0.0)).sum();
+        let mut guarantors: Vec<Guarantor> = Vec::new();
+        for g in &raw.guarantors {
+            let base = format!("guarantors.{}", g.id);
+            let f = |s: &str| format!("{base}.{s}");
+            c.ident("guarantors.id", &g.id)?;
+            c.text(&f("name"), &g.name)?;
+            if guarantors.iter().any(|h| h.id == g.id) {
+                return Err(c.err(&base, format!("duplicate guarantor id `{}`", g.id)));
+            }
+            let milex = c.positive(&f("milex_usd_bn"), g.milex_usd_bn)?;
+            let gdp = c.positive(&f("gdp_usd_bn"), g.gdp_usd_bn)?;
+            let aid = c.nonneg(&f("aid_military_eur_bn"), g.aid_military_eur_bn)?;
+            let resolve = match g.public_support {
+                Some(p) => c.range(&f("public_support"), p, 0.001, 0.999)?,
+                None => default_support.clamp(0.001, 0.999),
+            };
+            guarantors.push(Guarantor {
+                id: g.id.clone(),
+                name: g.name.clone(),
+                capability: milex / 148.967 * russia.strength,
+                milex_usd_bn: milex,
+                gdp_usd_bn: gdp,
+                economic_weight: gdp / total_gdp,
+                aid_per_month: aid / aid_months,
+                resolve,
+                bilateral: g.bilateral,
+                frontline: g.frontline,
+                troops: g.troops,
+                air_support: g.air_support,
+                threat: if g.frontline { frontline_threat } else { 1.0 },
+                resolve_volatility: match g.resolve_volatility {
+                    Some(v) => c.range(&f("resolve_volatility"), v, 0.0, 10.0)?,
+                    None => volatility,
+                },
+                resolve_persistence: persistence,
+                lambda: match g.lambda {
+                    Some(v) => c.range(&f("lambda"), v, 0.0, 1e6)?,
+                    None => gd_lambda,
+                },
+                value_hard,
+                value_soft,
+                cost_weight,
+                escalation_aversion: esc,
+            });
+        }
+
+        if raw.regimes.is_empty() {
+            return Err(c.err("regimes", "must define at least one regime".into()));
+        }
+        let mut regimes = Vec::new();
+        for (name, x) in &raw.regimes {
+            c.ident(&format!("regimes.{name}"), name)?;
+            regimes.push(regime(&c, name, x, &responses, &guarantors)?);
+        }
+        let reassurance_troops =
+            c.range("modifiers.reassurance_troops", raw.modifiers.reassurance_troops, 0.0, 1e7)?;
+
+        Ok(Model {
+            name: raw.name.clone(),
+            run,
+            russia,
+            ukraine,
+            crisis,
+            responses,
+            regimes,
+            guarantors,
+            reassurance_troops,
+        })
+    }
+
+    /// Index of a regime by name, or an error listing the regimes there are.
+    pub fn regime_index(&self, name: &str) -> Result<usize> {
+        self.regimes.iter().position(|r| r.name == name).ok_or_else(|| Error::Usage {
+            option: "--regime".into(),
+            message: format!(
+                "no regime `{name}`; this config defines: {}",
+                self.regimes.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        })
+    }
+
+    /// The index of the baseline regime used for `diff_vs_none`, if the config has one.
+    pub fn baseline(&self) -> Option<usize> {
+        self.regimes.iter().position(|r| r.name == "none")
+    }
+}
+
+fn regime(
+    c: &Check,
+    name: &str,
+    x: &RawRegime,
+    responses: &[Response],
+    guarantors: &[Guarantor],
+) -> Result<Regime> {
+    let f = |s: &str| format!("regimes.{name}.{s}");
+    let bound = match &x.bound {
+        RawBound::Keyword(k) => match k.as_str() {
+            "all" => Bound::All,
+            "signatories" => Bound::Signatories,
+            "none" => Bound::Nobody,
+            o => {
+                return Err(c.err(
+                    &f("bound"),
+                    format!("unknown `{o}`; allowed: \"all\", \"signatories\", \"none\", or a list of guarantor ids"),
+                ))
+            }
+        },
+        RawBound::List(ids) => {
+            for id in ids {
+                if !guarantors.iter().any(|g| &g.id == id) {
+                    return Err(c.err(
+                        &f("bound"),
+                        format!("unknown guarantor `{id}`; known: {}", ids_of(guarantors)),
+                    ));
+                }
+            }
+            Bound::List(ids.clone())
+        }
+    };
+    let reputation = match x.reputation.as_str() {
+        "alliance" => Reputation::Alliance,
+        "state" => Reputation::State,
+        o => {
+            return Err(c.err(
+                &f("reputation"),
+                format!("unknown `{o}`; allowed: \"alliance\", \"state\""),
+            ))
+        }
+    };
+    let protocol = match x.protocol.as_str() {
+        "joint" => {
+            let deadline = x.deadline_hours.ok_or_else(|| {
+                c.err(&f("deadline_hours"), "required when protocol = \"joint\"".into())
+            })?;
+            let rounds = x.rounds.unwrap_or(3);
+            if rounds == 0 || rounds > MAX_ROUNDS {
+                return Err(c.err(&f("rounds"), format!("must be in 1..={MAX_ROUNDS} (got {rounds})")));
+            }
+            Protocol::Joint {
+                deadline_hours: c.range(&f("deadline_hours"), deadline, 0.0, 1e5)?,
+                rounds: rounds as u32,
+            }
+        }
+        "independent" => {
+            let delay = x.decision_delay_hours.ok_or_else(|| {
+                c.err(
+                    &f("decision_delay_hours"),
+                    "required when protocol = \"independent\"".into(),
+                )
+            })?;
+            Protocol::Independent {
+                mean_delay_hours: c.range(&f("decision_delay_hours"), delay, 0.0, 1e5)?,
+            }
+        }
+        o => {
+            return Err(c.err(
+                &f("protocol"),
+                format!("unknown `{o}`; allowed: \"joint\", \"independent\""),
+            ))
+        }
+    };
+    let mut idx = Vec::new();
+    for r in &x.responses {
+        match responses.iter().position(|y| &y.name == r) {
+            Some(i) if !idx.contains(&i) => idx.push(i),
+            Some(_) => return Err(c.err(&f("responses"), format!("`{r}` is listed twice"))),
+            None => {
+                return Err(c.err(
+                    &f("responses"),
+                    format!(
+                        "unknown response `{r}`; defined: {}",
+                        responses.iter().map(|y| y.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+    idx.sort_unstable();
+    Ok(Regime {
+        name: name.to_string(),
+        description: x.description.clone(),
+        bound,
+        audience_cost: c.range(&f("audience_cost"), x.audience_cost, 0.0, 1e6)?,
+        reputation,
+        protocol,
+        responses: idx,
+        reassurance_force: x.reassurance_force,
+        air_support: x.air_support,
+    })
+}
+
+fn ids_of(g: &[Guarantor]) -> String {
+    g.iter().map(|g| g.id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_default_validates() {
+        let raw = RawConfig::builtin();
+        let m = Model::from_raw(&raw, "default").unwrap();
+        assert!(m.regimes.len() >= 4);
+        for n in ["article5", "nato_light", "bilateral", "none"] {
+            assert!(m.regime_index(n).is_ok(), "{n}");
+        }
+        assert!(m.guarantors.iter().any(|g| g.id == "USA"));
+        let w: f64 = m.guarantors.iter().map(|g| g.economic_weight).sum();
+        assert!((w - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn out_of_range_names_field() {
+        let mut raw = RawConfig::builtin();
+        raw.russia.lambda = f64::NAN;
+        let e = Model::from_raw(&raw, "x.toml").unwrap_err().to_string();
+        assert!(e.contains("x.toml") && e.contains("russia.lambda") && e.contains("finite"), "{e}");
+    }
+}

@@ -1,0 +1,65 @@
+//! The parallel Monte Carlo runner.
+//!
+//! Runs are computed in parallel in chunks (every regime of run i on the same task, with the
+//! same stream: common random numbers) and folded into the [`BatchResult`] in run order on the
+//! calling thread. Memory is bounded by the chunk, not by the number of runs, and the result is
+//! the same bit for bit on any number of threads.
+
+use crate::engine::{run_one, Prepared, RunRecord};
+use crate::metrics::BatchResult;
+use crate::model::Model;
+use crate::{Error, Result};
+use rayon::prelude::*;
+
+/// Runs computed per chunk before they are folded.
+pub const CHUNK: u64 = 512;
+
+/// Receives progress reports from the runner (a progress bar, a log, or nothing).
+pub trait Progress: Sync {
+    /// `runs` more runs (of all regimes) are done.
+    fn advance(&self, _runs: u64) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// Build a rayon pool with `threads` threads (0 = one per core).
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Usage {
+            option: "--threads".into(),
+            message: format!("cannot start {threads} threads: {e}"),
+        })
+}
+
+/// Prepare every regime of `model`.
+pub fn prepare(model: &Model) -> Vec<Prepared<'_>> {
+    (0..model.regimes.len()).map(|r| Prepared::new(model, r)).collect()
+}
+
+/// Run replicates `0..model.run.runs` of design point `point` for every regime.
+pub fn run_batch(model: &Model, point: u64, pool: &rayon::ThreadPool, progress: &dyn Progress) -> BatchResult {
+    let prepared = prepare(model);
+    let mut result = BatchResult::new(model);
+    let seed = model.run.seed;
+    let runs = model.run.runs;
+    let mut start = 0;
+    while start < runs {
+        let end = (start + CHUNK).min(runs);
+        let chunk: Vec<Vec<RunRecord>> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|rep| prepared.iter().map(|p| run_one(p, seed, point, rep)).collect())
+                .collect()
+        });
+        for records in &chunk {
+            result.add_run(records);
+        }
+        progress.advance(end - start);
+        start = end;
+    }
+    result
+}
