@@ -1,1 +1,407 @@
-//! todo
+//! Charts, as PNG and SVG, drawn with plotters from plain data (which `plot` reads back from the
+//! CSV files, so redrawn charts are the same as the run's).
+//!
+//! Text uses Noto Sans embedded in the binary (registered once), so charts render on a machine
+//! with no system fonts. Colours are the Okabe-Ito palette, safe for colour-blind readers.
+
+use crate::{Error, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// Okabe & Ito (2008) colour-blind-safe palette.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+    RGBColor(240, 228, 66),
+];
+
+/// The colour of series `k`.
+pub fn colour(k: usize) -> RGBColor {
+    PALETTE[k % PALETTE.len()]
+}
+
+static FONT: Once = Once::new();
+
+/// Register the embedded font under plotters' "sans-serif" family (once per process).
+pub fn register_font() {
+    FONT.call_once(|| {
+        // The bytes are a valid TTF shipped by the crate; failure would leave text blank, not panic.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, ttf_noto_sans::REGULAR);
+    });
+}
+
+/// A regime's success rate with its interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// A line with a band: x values, y values and the band's low and high.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub label: String,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    pub low: Vec<f64>,
+    pub high: Vec<f64>,
+}
+
+/// A panel of several series (one regime's beliefs, or one parameter's effect).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    pub title: String,
+    pub series: Vec<Series>,
+}
+
+type DrawResult = std::result::Result<(), String>;
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// A figure to draw: each variant is one kind of chart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Figure {
+    /// Bars with 95% intervals.
+    Bars { title: String, y_label: String, bars: Vec<Bar> },
+    /// Lines with bands on one pair of axes.
+    Lines {
+        title: String,
+        x_label: String,
+        y_label: String,
+        y_range: (f64, f64),
+        series: Vec<Series>,
+    },
+    /// A grid of line panels.
+    Panels {
+        title: String,
+        x_label: String,
+        y_label: String,
+        y_range: (f64, f64),
+        panels: Vec<Panel>,
+        cols: usize,
+    },
+    /// Heatmaps side by side, sharing a colour range.
+    Heatmaps {
+        title: String,
+        x_label: String,
+        y_label: String,
+        xs: Vec<f64>,
+        ys: Vec<f64>,
+        maps: Vec<(String, Vec<Vec<f64>>)>,
+        range: (f64, f64),
+    },
+}
+
+impl Figure {
+    /// Draw on any plotters backend.
+    pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        match self {
+            Figure::Bars { title, y_label, bars: b } => bars(root, title, y_label, b),
+            Figure::Lines { title, x_label, y_label, y_range, series } => {
+                lines(root, title, x_label, y_label, *y_range, series, 20, true)
+            }
+            Figure::Panels { title, x_label, y_label, y_range, panels: p, cols } => {
+                panels(root, title, x_label, y_label, *y_range, p, *cols)
+            }
+            Figure::Heatmaps { title, x_label, y_label, xs, ys, maps, range } => {
+                let root = root.titled(title, ("sans-serif", 22)).map_err(err)?;
+                let areas = root.split_evenly((1, maps.len().max(1)));
+                for (area, (name, values)) in areas.iter().zip(maps) {
+                    heatmap(area, name, x_label, y_label, xs, ys, values, *range)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Draw `figure` to `stem.png` and `stem.svg` in `dir`, each written atomically.
+pub fn render(dir: &Path, stem: &str, size: (u32, u32), figure: &Figure) -> Result<Vec<PathBuf>> {
+    register_font();
+    let png = dir.join(format!("{stem}.png"));
+    let tmp = dir.join(format!(".{stem}.tmp{}.png", std::process::id()));
+    {
+        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&png, e))?;
+        figure.draw(&root).map_err(|e| chart_err(&png, e))?;
+        root.present().map_err(|e| chart_err(&png, e))?;
+    }
+    std::fs::rename(&tmp, &png).map_err(|e| Error::io(&png, e))?;
+    let svg = dir.join(format!("{stem}.svg"));
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_err(&svg, e))?;
+        figure.draw(&root).map_err(|e| chart_err(&svg, e))?;
+        root.present().map_err(|e| chart_err(&svg, e))?;
+    }
+    crate::output::write_atomic(&svg, text.as_bytes())?;
+    Ok(vec![png, svg])
+}
+
+fn chart_err<E: std::fmt::Display>(path: &Path, e: E) -> Error {
+    Error::Chart {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Bars with 95% intervals (the deterrence chart).
+pub fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, y_label: &str, bars: &[Bar]) -> DrawResult {
+    let n = bars.len().max(1) as f64;
+    let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 22))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5..n - 0.5, 0.0..1.0)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(bars.len().max(1))
+        .x_label_formatter(&|x| {
+            let k = x.round();
+            if (x - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < labels.len() {
+                labels[k as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc(y_label)
+        .x_desc("regime")
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 17))
+        .draw()
+        .map_err(err)?;
+    for (k, b) in bars.iter().enumerate() {
+        let x = k as f64;
+        let c = colour(k);
+        chart
+            .draw_series(std::iter::once(Rectangle::new([(x - 0.3, 0.0), (x + 0.3, b.value)], c.mix(0.85).filled())))
+            .map_err(err)?;
+        let whisker = BLACK.stroke_width(2);
+        chart
+            .draw_series([
+                PathElement::new(vec![(x, b.low), (x, b.high)], whisker),
+                PathElement::new(vec![(x - 0.08, b.low), (x + 0.08, b.low)], whisker),
+                PathElement::new(vec![(x - 0.08, b.high), (x + 0.08, b.high)], whisker),
+            ])
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("{:.3}", b.value),
+                (x + 0.1, (b.high + 0.03).min(0.97)),
+                ("sans-serif", 15),
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Lines with bands on one pair of axes, with a legend.
+#[allow(clippy::too_many_arguments)]
+pub fn lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    y_range: (f64, f64),
+    series: &[Series],
+    caption_size: u32,
+    legend_lower: bool,
+) -> DrawResult {
+    let (xmin, xmax) = series
+        .iter()
+        .flat_map(|s| s.x.iter().copied())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    let (xmin, xmax) = if xmin.is_finite() && xmax > xmin { (xmin, xmax) } else { (0.0, 1.0) };
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", caption_size))
+        .margin(14)
+        .x_label_area_size(45)
+        .y_label_area_size(65)
+        .build_cartesian_2d(xmin..xmax, y_range.0..y_range.1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()
+        .map_err(err)?;
+    for (k, s) in series.iter().enumerate() {
+        let c = colour(k);
+        if s.low.len() == s.x.len() && s.high.len() == s.x.len() {
+            let mut poly: Vec<(f64, f64)> = s.x.iter().copied().zip(s.high.iter().copied()).filter(|p| p.1.is_finite()).collect();
+            poly.extend(s.x.iter().copied().zip(s.low.iter().copied()).filter(|p| p.1.is_finite()).rev());
+            if poly.len() > 2 {
+                chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18)))).map_err(err)?;
+            }
+        }
+        let pts: Vec<(f64, f64)> = s.x.iter().copied().zip(s.y.iter().copied()).filter(|p| p.1.is_finite()).collect();
+        chart
+            .draw_series(LineSeries::new(pts, c.stroke_width(3)))
+            .map_err(err)?
+            .label(s.label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)));
+    }
+    chart
+        .configure_series_labels()
+        .position(if legend_lower { SeriesLabelPosition::LowerLeft } else { SeriesLabelPosition::UpperRight })
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 15))
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+/// A grid of panels with a common title.
+#[allow(clippy::too_many_arguments)]
+pub fn panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    y_range: (f64, f64),
+    panels: &[Panel],
+    cols: usize,
+) -> DrawResult {
+    let root = root.titled(title, ("sans-serif", 22)).map_err(err)?;
+    let cols = cols.max(1);
+    let rows = panels.len().div_ceil(cols).max(1);
+    let areas = root.split_evenly((rows, cols));
+    for (area, p) in areas.iter().zip(panels) {
+        lines(area, &p.title, x_label, y_label, y_range, &p.series, 18, true)?;
+    }
+    Ok(())
+}
+
+/// A heatmap of `values[row][col]` over a grid of x (columns) and y (rows) values, with a
+/// colour bar; NaN cells are left blank.
+#[allow(clippy::too_many_arguments)]
+pub fn heatmap<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    xs: &[f64],
+    ys: &[f64],
+    values: &[Vec<f64>],
+    range: (f64, f64),
+) -> DrawResult {
+    let (main, bar) = root.split_horizontally(root.dim_in_pixel().0.saturating_sub(110));
+    let nx = xs.len().max(1);
+    let ny = ys.len().max(1);
+    let xl: Vec<String> = xs.iter().map(|x| short(*x)).collect();
+    let yl: Vec<String> = ys.iter().map(|y| short(*y)).collect();
+    let mut chart = ChartBuilder::on(&main)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(nx.min(12))
+        .y_labels(ny.min(12))
+        .x_label_formatter(&|x| label_at(&xl, *x))
+        .y_label_formatter(&|y| label_at(&yl, *y))
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 15))
+        .draw()
+        .map_err(err)?;
+    for (r, row) in values.iter().enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            if !v.is_finite() {
+                continue;
+            }
+            let t = ((v - range.0) / (range.1 - range.0)).clamp(0.0, 1.0);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(c as f64, r as f64), (c as f64 + 1.0, r as f64 + 1.0)],
+                    viridis(t).filled(),
+                )))
+                .map_err(err)?;
+        }
+    }
+    let mut cb = ChartBuilder::on(&bar)
+        .margin_top(40)
+        .margin_bottom(50)
+        .margin_right(10)
+        .y_label_area_size(55)
+        .build_cartesian_2d(0.0..1.0, range.0..range.1)
+        .map_err(err)?;
+    cb.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(err)?;
+    let steps = 50;
+    for k in 0..steps {
+        let a = range.0 + (range.1 - range.0) * k as f64 / steps as f64;
+        let b = range.0 + (range.1 - range.0) * (k + 1) as f64 / steps as f64;
+        cb.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, a), (1.0, b)],
+            viridis((k as f64 + 0.5) / steps as f64).filled(),
+        )))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn label_at(labels: &[String], x: f64) -> String {
+    let k = (x - 0.5).round();
+    if (x - 0.5 - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < labels.len() {
+        labels[k as usize].clone()
+    } else {
+        String::new()
+    }
+}
+
+/// A number formatted compactly for axis labels.
+pub fn short(x: f64) -> String {
+    if x == x.round() && x.abs() < 1e7 {
+        format!("{x:.0}")
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}").trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A perceptually uniform, colour-blind-safe sequential scale (viridis, piecewise linear).
+pub fn viridis(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let x = t.clamp(0.0, 1.0) * 4.0;
+    let i = (x.floor() as usize).min(3);
+    let f = x - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let m = |p: f64, q: f64| (p + (q - p) * f).round() as u8;
+    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}

@@ -6,7 +6,7 @@
 //! the raw TOML by dotted path and then validate the result like any hand-written file.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 
 /// The default configuration, built into the binary so `deterrence-sim run` works anywhere.
 pub const DEFAULT_TOML: &str = include_str!("../configs/default.toml");
@@ -23,8 +23,8 @@ pub struct RawConfig {
     pub ukraine: RawUkraine,
     pub crisis: RawCrisis,
     pub guarantor_defaults: RawGuarantorDefaults,
-    pub responses: BTreeMap<String, RawResponse>,
-    pub regimes: BTreeMap<String, RawRegime>,
+    pub responses: IndexMap<String, RawResponse>,
+    pub regimes: IndexMap<String, RawRegime>,
     #[serde(default)]
     pub modifiers: RawModifiers,
     pub guarantors: Vec<RawGuarantor>,

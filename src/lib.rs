@@ -19,6 +19,7 @@
 pub mod actors;
 pub mod beliefs;
 pub mod charts;
+pub mod commands;
 pub mod config;
 pub mod decisions;
 pub mod engine;

@@ -1,1 +1,242 @@
-fn main() {}
+//! The `deterrence-sim` binary: parses arguments and calls the library. Nothing else lives here.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use deterrence_sim::commands::{self, Overrides};
+use deterrence_sim::engine::Prepared;
+use deterrence_sim::runner::Progress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "deterrence-sim",
+    version,
+    about = "Game-theoretic agent-based Monte Carlo simulation of security guarantees for Ukraine",
+    long_about = "Simulates Russia, Ukraine, the US and European states choosing month by month under \
+guarantee regimes (NATO Article 5, the NATO-light 24-hour clause, bilateral agreements, none) and \
+estimates how often each deters a renewed offensive.\n\nExample:\n  deterrence-sim run            \
+# the default config, results in output/default/"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone, Default)]
+struct RunArgs {
+    /// Seed of the random streams (overrides [run].seed)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads; 0 = all cores (results do not depend on it)
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Monte Carlo runs per regime (overrides [run].runs)
+    #[arg(long)]
+    runs: Option<u64>,
+    /// Months in the horizon (overrides [run].periods)
+    #[arg(long)]
+    periods: Option<u64>,
+}
+
+impl RunArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            seed: self.seed,
+            runs: self.runs,
+            periods: self.periods,
+            threads: self.threads,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every regime of a config over the same seeded Monte Carlo runs; write results and charts
+    #[command(after_help = "Examples:\n  deterrence-sim run\n  deterrence-sim run configs/default.toml --runs 2000 --seed 7 --out output/try\n  deterrence-sim run --threads 1 --quiet --force")]
+    Run {
+        /// Config file (default: configs/default.toml if present, else the built-in default)
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        args: RunArgs,
+        /// Output directory (default: output/<config name>/)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overwrite an output directory that already holds results
+        #[arg(long)]
+        force: bool,
+        /// No progress bar, no table
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Print one run's month-by-month trace (choices, probabilities, beliefs, outcome)
+    #[command(after_help = "Example:\n  deterrence-sim replay --regime nato_light --run 5\n  deterrence-sim replay configs/default.toml --regime article5 --run 0 --json > run0.json")]
+    Replay {
+        /// Config file (default as for `run`)
+        config: Option<PathBuf>,
+        /// Regime to replay
+        #[arg(long)]
+        regime: String,
+        /// Run index (replicate), as in the batch
+        #[arg(long, default_value_t = 0)]
+        run: u64,
+        /// Seed (overrides [run].seed)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Months (overrides [run].periods)
+        #[arg(long)]
+        periods: Option<u64>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a config and say what is wrong, or that it is fine
+    #[command(after_help = "Example:\n  deterrence-sim validate configs/default.toml")]
+    Validate {
+        /// Config file
+        config: PathBuf,
+    },
+    /// Write the default config into DIR as a starting point
+    #[command(after_help = "Example:\n  deterrence-sim init my-study && deterrence-sim run my-study/default.toml")]
+    Init {
+        /// Directory to write default.toml into
+        dir: PathBuf,
+        /// Overwrite an existing default.toml
+        #[arg(long)]
+        force: bool,
+    },
+    /// Redraw a results directory's charts from its CSV files, without rerunning
+    #[command(after_help = "Example:\n  deterrence-sim plot output/default")]
+    Plot {
+        /// A directory written by `run`
+        dir: PathBuf,
+    },
+}
+
+/// A progress bar on stderr (hidden when quiet or when stderr is not a terminal).
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(total: u64, quiet: bool, unit: &str) -> Bar {
+        let target = if quiet || !std::io::stderr().is_terminal() {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
+        let pb = ProgressBar::with_draw_target(Some(total), target);
+        let style = ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {unit} · {{per_sec}} · {{eta}} left"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        pb.set_style(style);
+        Bar(pb)
+    }
+}
+
+impl Progress for Bar {
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            let user = e
+                .downcast_ref::<deterrence_sim::Error>()
+                .is_some_and(deterrence_sim::Error::is_user_error);
+            ExitCode::from(if user { 2 } else { 1 })
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run {
+            config,
+            args,
+            out,
+            force,
+            quiet,
+        } => {
+            let o = args.overrides();
+            // Resolve first so the bar knows the run count (and bad input fails before any work).
+            let (_, _, model) = commands::resolve(config.as_deref(), &o)?;
+            let bar = Bar::new(model.run.runs, quiet, "runs");
+            let report = commands::run(config.as_deref(), &o, out.as_deref(), force, &bar)?;
+            bar.0.finish_and_clear();
+            if !quiet {
+                print!("{}", commands::summary_table(&report.summary));
+                println!(
+                    "{} runs per regime in {:.2} s; results in {}",
+                    model.run.runs,
+                    report.wall_seconds,
+                    report.dir.display()
+                );
+            }
+        }
+        Command::Replay {
+            config,
+            regime,
+            run,
+            seed,
+            periods,
+            json,
+        } => {
+            let o = Overrides {
+                seed,
+                periods,
+                ..Default::default()
+            };
+            let (_, _, model) = commands::resolve(config.as_deref(), &o)?;
+            if run >= deterrence_sim::rng::MAX_REPLICATE {
+                anyhow::bail!(deterrence_sim::Error::Usage {
+                    option: "--run".into(),
+                    message: format!("must be below {}", deterrence_sim::rng::MAX_REPLICATE),
+                });
+            }
+            let r = model.regime_index(&regime)?;
+            let p = Prepared::new(&model, r);
+            let (trace, _) = deterrence_sim::replay::replay(&p, 0, run);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&trace)?);
+            } else {
+                print!("{}", deterrence_sim::replay::to_text(&trace));
+            }
+        }
+        Command::Validate { config } => {
+            let (_, _, model) = commands::resolve(Some(&config), &Overrides::default())?;
+            println!(
+                "{}: valid ({} regimes: {}; {} guarantors; {} responses; {} runs x {} months)",
+                config.display(),
+                model.regimes.len(),
+                model.regimes.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", "),
+                model.guarantors.len(),
+                model.responses.len(),
+                model.run.runs,
+                model.run.periods
+            );
+        }
+        Command::Init { dir, force } => {
+            let p = commands::init(&dir, force)?;
+            println!("wrote {}", p.display());
+        }
+        Command::Plot { dir } => {
+            for f in commands::plot_run(&dir)? {
+                println!("wrote {}", f.display());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! The jobs behind the command-line commands, as library functions taking plain option structs
+//! (the binary only parses arguments and calls these).
+
+use crate::config::{RawConfig, DEFAULT_TOML};
+use crate::metrics::{BatchResult, SummaryRow};
+use crate::model::Model;
+use crate::output::{self, chart_title, sha256_hex, write_atomic};
+use crate::runner::{self, Progress};
+use crate::{Error, Result};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A config as loaded: the raw TOML value (for dotted-path edits), where it came from and its text.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub value: toml::Value,
+    pub origin: String,
+}
+
+impl Loaded {
+    /// Load `path`, or `configs/default.toml` if it exists here, or the built-in default.
+    pub fn from(path: Option<&Path>) -> Result<Loaded> {
+        let local = Path::new("configs/default.toml");
+        let (text, origin) = match path {
+            Some(p) => (
+                std::fs::read_to_string(p).map_err(|e| Error::Read {
+                    path: p.to_path_buf(),
+                    source: e,
+                })?,
+                p.display().to_string(),
+            ),
+            None if local.is_file() => (
+                std::fs::read_to_string(local).map_err(|e| Error::Read {
+                    path: local.to_path_buf(),
+                    source: e,
+                })?,
+                local.display().to_string(),
+            ),
+            None => (DEFAULT_TOML.to_string(), "<built-in default>".to_string()),
+        };
+        let value = toml::from_str(&text).map_err(|e| Error::Parse {
+            file: origin.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Loaded { value, origin })
+    }
+
+    /// The raw config and the validated model.
+    pub fn model(&self) -> Result<(RawConfig, Model)> {
+        let raw = RawConfig::from_value(self.value.clone(), &self.origin)?;
+        let model = Model::from_raw(&raw, &self.origin)?;
+        Ok((raw, model))
+    }
+}
+
+/// Command-line overrides of the `[run]` table.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub seed: Option<u64>,
+    pub runs: Option<u64>,
+    pub periods: Option<u64>,
+    pub threads: Option<usize>,
+}
+
+impl Overrides {
+    /// Apply to a raw config before validation (so the limits are checked as for a file).
+    pub fn apply(&self, raw: &mut RawConfig) {
+        if let Some(x) = self.seed {
+            raw.run.seed = x;
+        }
+        if let Some(x) = self.runs {
+            raw.run.runs = x;
+        }
+        if let Some(x) = self.periods {
+            raw.run.periods = x;
+        }
+        if let Some(x) = self.threads {
+            raw.run.threads = x as u64;
+        }
+    }
+}
+
+/// Load, override and validate.
+pub fn resolve(config: Option<&Path>, o: &Overrides) -> Result<(Loaded, RawConfig, Model)> {
+    let loaded = Loaded::from(config)?;
+    let mut raw = RawConfig::from_value(loaded.value.clone(), &loaded.origin)?;
+    o.apply(&mut raw);
+    let model = Model::from_raw(&raw, &loaded.origin)?;
+    Ok((loaded, raw, model))
+}
+
+/// What `run` produced.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub dir: PathBuf,
+    pub summary: Vec<SummaryRow>,
+    pub files: Vec<PathBuf>,
+    pub wall_seconds: f64,
+}
+
+/// The number of threads a pool of `requested` (0 = all cores) will have.
+pub fn thread_count(requested: usize) -> usize {
+    if requested == 0 {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    } else {
+        requested
+    }
+}
+
+/// `deterrence-sim run`: every regime over the same seeded runs; results and charts in `out`.
+pub fn run(config: Option<&Path>, o: &Overrides, out: Option<&Path>, force: bool, progress: &dyn Progress) -> Result<RunReport> {
+    let (loaded, raw, model) = resolve(config, o)?;
+    let dir = out.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+    output::prepare_dir(&dir, force)?;
+    let pool = runner::pool(model.run.threads)?;
+    let start = Instant::now();
+    let batch = runner::run_batch(&model, 0, &pool, progress);
+    let wall = start.elapsed().as_secs_f64();
+    let files = write_run(&dir, &loaded.origin, &raw, &model, &batch, wall, "run", serde_json::Value::Null)?;
+    Ok(RunReport {
+        dir,
+        summary: batch.summary(),
+        files,
+        wall_seconds: wall,
+    })
+}
+
+/// Write a batch's tables, charts and manifest (the manifest last: it marks a complete run).
+#[allow(clippy::too_many_arguments)]
+pub fn write_run(
+    dir: &Path,
+    origin: &str,
+    raw: &RawConfig,
+    model: &Model,
+    batch: &BatchResult,
+    wall: f64,
+    command: &str,
+    extra: serde_json::Value,
+) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for (name, text) in [
+        ("summary.csv", output::summary_csv(batch)),
+        ("guarantors.csv", output::guarantors_csv(model, batch)),
+        ("timeline.csv", output::timeline_csv(model, batch)),
+    ] {
+        let p = dir.join(name);
+        write_atomic(&p, text.as_bytes())?;
+        files.push(p);
+    }
+    let title = chart_title(&model.name, &model.run.seed.to_string(), &model.run.runs.to_string());
+    files.extend(output::draw_run_charts(dir, &title)?);
+    write_manifest(dir, origin, raw, model.run.seed, model.run.threads, wall, command, &files, extra)?;
+    Ok(files)
+}
+
+/// Write `manifest.json`: what was run, with what, and the SHA-256 of every file written.
+#[allow(clippy::too_many_arguments)]
+pub fn write_manifest(
+    dir: &Path,
+    origin: &str,
+    raw: &RawConfig,
+    seed: u64,
+    threads: usize,
+    wall: f64,
+    command: &str,
+    files: &[PathBuf],
+    extra: serde_json::Value,
+) -> Result<()> {
+    let canonical = raw.to_toml();
+    let mut hashes = serde_json::Map::new();
+    for f in files {
+        let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
+        let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        hashes.insert(name, json!(sha256_hex(&bytes)));
+    }
+    let manifest = json!({
+        "tool": "deterrence-sim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": command,
+        "config_file": origin,
+        "config_name": raw.name,
+        "seed": seed,
+        "runs": raw.run.runs,
+        "periods": raw.run.periods,
+        "threads": thread_count(threads),
+        "rng": "ChaCha8 (rand_chacha 0.10.0), stream (point << 32) | replicate, month offset 8192 words",
+        "config_sha256": sha256_hex(canonical.as_bytes()),
+        "config": raw,
+        "wall_seconds": wall,
+        "files": hashes,
+        "extra": extra,
+    });
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    write_atomic(&dir.join("manifest.json"), text.as_bytes())
+}
+
+/// `deterrence-sim plot DIR`: redraw a run's charts from its CSV files.
+pub fn plot_run(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mp = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&mp).map_err(|e| Error::Read { path: mp.clone(), source: e })?;
+    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Results {
+        path: mp.clone(),
+        message: format!("not a manifest: {e}"),
+    })?;
+    let name = m["config_name"].as_str().unwrap_or("?");
+    let title = chart_title(name, &m["seed"].to_string(), &m["runs"].to_string());
+    output::draw_run_charts(dir, &title)
+}
+
+/// `deterrence-sim init DIR`: write the default config as a starting point.
+pub fn init(dir: &Path, force: bool) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let p = dir.join("default.toml");
+    if p.exists() && !force {
+        return Err(Error::OutputExists(p));
+    }
+    write_atomic(&p, DEFAULT_TOML.as_bytes())?;
+    Ok(p)
+}
+
+/// A readable table of summary rows.
+pub fn summary_table(rows: &[SummaryRow]) -> String {
+    let mut s = format!(
+        "{:<12} {:>7} {:>8} {:>17} {:>22} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
+        "regime", "runs", "success", "95% CI", "diff vs none [95% CI]", "median", "probes", "honoured", "resp h", "P(hold)"
+    );
+    let f = |x: Option<f64>, d: usize| x.map(|v| format!("{v:.d$}")).unwrap_or_else(|| "-".into());
+    for r in rows {
+        let diff = match (r.diff_vs_none, r.diff_ci_low, r.diff_ci_high) {
+            (Some(d), Some(l), Some(h)) => format!("{d:+.3} [{l:+.3},{h:+.3}]"),
+            _ => "-".into(),
+        };
+        let median = if r.median_censored {
+            format!(">{}", r.median_months_to_offensive)
+        } else {
+            r.median_months_to_offensive.to_string()
+        };
+        s.push_str(&format!(
+            "{:<12} {:>7} {:>8.3} {:>17} {:>22} {:>8} {:>7.2} {:>9} {:>8} {:>8}\n",
+            r.regime,
+            r.runs,
+            r.success_rate,
+            format!("[{:.3},{:.3}]", r.ci_low, r.ci_high),
+            diff,
+            median,
+            r.probes_per_run,
+            f(r.honoured_share, 3),
+            f(r.mean_response_hours, 0),
+            f(r.p_hold_given_offensive, 3),
+        ));
+    }
+    s
+}
