@@ -1,1 +1,97 @@
-fn main(){}
+//! Benchmarks of the hot simulation loop: one month of one run, one whole run, and 1,000 runs
+//! through the parallel runner, reported in runs per second and agent-decisions per second.
+//!
+//! Run with `cargo bench --bench engine`. Figures for this machine are in the README.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use deterrence_sim::config::RawConfig;
+use deterrence_sim::engine::{run_one, run_with, step_month, NoTrace, Prepared, RunState};
+use deterrence_sim::model::Model;
+use deterrence_sim::rng::Draws;
+use deterrence_sim::runner;
+use std::hint::black_box;
+
+fn model(runs: u64) -> Model {
+    let mut raw = RawConfig::builtin();
+    raw.run.runs = runs;
+    Model::from_raw(&raw, "default").unwrap()
+}
+
+/// Decisions taken by runs 0..n of every regime (deterministic, so a fixed throughput).
+fn decisions(m: &Model, regimes: &[usize], n: u64) -> u64 {
+    let mut total = 0;
+    for &r in regimes {
+        let p = Prepared::new(m, r);
+        for i in 0..n {
+            total += u64::from(run_one(&p, m.run.seed, 0, i).decisions);
+        }
+    }
+    total
+}
+
+fn month(c: &mut Criterion) {
+    let m = model(1);
+    let r = m.regime_index("nato_light").unwrap();
+    let p = Prepared::new(&m, r);
+    let mut g = c.benchmark_group("month");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("nato_light/one_month", |b| {
+        let mut st = RunState::new(&p);
+        let mut d = Draws::new(1, 0, 0);
+        b.iter_batched_ref(
+            || {
+                st.reset(&p);
+                st.clone()
+            },
+            |s| {
+                step_month(&p, s, &mut d, &mut NoTrace);
+                black_box(s.capability)
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+fn whole_run(c: &mut Criterion) {
+    let m = model(1);
+    let mut g = c.benchmark_group("run");
+    for name in ["article5", "nato_light", "bilateral", "none"] {
+        let r = m.regime_index(name).unwrap();
+        let p = Prepared::new(&m, r);
+        let per_run = decisions(&m, &[r], 256) / 256;
+        g.throughput(Throughput::Elements(per_run.max(1)));
+        let mut st = RunState::new(&p);
+        let mut i = 0u64;
+        g.bench_function(format!("{name}/one_run (elements = mean decisions)"), |b| {
+            b.iter(|| {
+                i = (i + 1) % 4096;
+                st.reset(&p);
+                let mut d = Draws::new(m.run.seed, 0, i);
+                run_with(&p, &mut st, &mut d, &mut NoTrace);
+                black_box(st.record.offensive_month)
+            })
+        });
+    }
+    g.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    let m = model(1000);
+    let all: Vec<usize> = (0..m.regimes.len()).collect();
+    let pool = runner::pool(0).unwrap();
+    let mut g = c.benchmark_group("batch_1000_runs_x4_regimes");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(1000 * m.regimes.len() as u64));
+    g.bench_function("runs", |b| {
+        b.iter(|| black_box(runner::run_batch(&m, 0, &pool, &runner::Silent)))
+    });
+    g.throughput(Throughput::Elements(decisions(&m, &all, 1000)));
+    g.bench_function("decisions", |b| {
+        b.iter(|| black_box(runner::run_batch(&m, 0, &pool, &runner::Silent)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, month, whole_run, batch);
+criterion_main!(benches);

@@ -1,10 +1,16 @@
 use deterrence_sim::{config::RawConfig, model::Model, runner};
 fn main() {
     let path = std::env::args().nth(1).unwrap_or("configs/default.toml".into());
-    let runs: u64 = std::env::args().nth(2).map(|s| s.parse().unwrap()).unwrap_or(2000);
+    let runs: u64 = std::env::args()
+        .nth(2)
+        .map(|s| s.parse().unwrap())
+        .unwrap_or(2000);
     let text = std::fs::read_to_string(&path).unwrap();
     let mut v: toml::Value = toml::from_str(&text).unwrap();
-    for kv in std::env::args().skip(3) { let (k, x) = kv.split_once('=').unwrap(); deterrence_sim::params::set(&mut v, k, x.parse().unwrap(), "cli").unwrap(); }
+    for kv in std::env::args().skip(3) {
+        let (k, x) = kv.split_once('=').unwrap();
+        deterrence_sim::params::set(&mut v, k, x.parse().unwrap(), "cli").unwrap();
+    }
     let mut raw = RawConfig::from_value(v, &path).unwrap();
     raw.run.runs = runs;
     let m = Model::from_raw(&raw, &path).unwrap();
@@ -27,8 +33,24 @@ pub fn dbg_utils(m: &Model) {
         let p = Prepared::new(m, r);
         let st = RunState::new(&p);
         let (u, pr) = russia_utilities(&p, &st);
-        let xs: f64 = (0..m.guarantors.len()).map(|i| { let mu = m.guarantors[i].resolve; let e=&p.expect_offensive[i]; mu*e[0].support+(1.0-mu)*e[1].support }).sum();
-        let hon: Vec<String> = (0..4).map(|i| format!("{}:{:.2}/{:.2}", m.guarantors[i].id, p.expect_offensive[i][0].honour, p.expect_offensive[i][1].honour)).collect();
-        println!("{:12} U={:.3?} P={:.4?} EX={:.3} ptrip={:.2} {:?}", m.regimes[r].name, u, pr, xs, p.p_tripwire, hon);
+        let xs: f64 = (0..m.guarantors.len())
+            .map(|i| {
+                let mu = m.guarantors[i].resolve;
+                let e = &p.expect_offensive[i];
+                mu * e[0].support + (1.0 - mu) * e[1].support
+            })
+            .sum();
+        let hon: Vec<String> = (0..4)
+            .map(|i| {
+                format!(
+                    "{}:{:.2}/{:.2}",
+                    m.guarantors[i].id, p.expect_offensive[i][0].honour, p.expect_offensive[i][1].honour
+                )
+            })
+            .collect();
+        println!(
+            "{:12} U={:.3?} P={:.4?} EX={:.3} ptrip={:.2} {:?}",
+            m.regimes[r].name, u, pr, xs, p.p_tripwire, hon
+        );
     }
 }

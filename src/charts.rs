@@ -73,7 +73,11 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Figure {
     /// Bars with 95% intervals.
-    Bars { title: String, y_label: String, bars: Vec<Bar> },
+    Bars {
+        title: String,
+        y_label: String,
+        bars: Vec<Bar>,
+    },
     /// Lines with bands on one pair of axes.
     Lines {
         title: String,
@@ -107,14 +111,35 @@ impl Figure {
     /// Draw on any plotters backend.
     pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         match self {
-            Figure::Bars { title, y_label, bars: b } => bars(root, title, y_label, b),
-            Figure::Lines { title, x_label, y_label, y_range, series } => {
-                lines(root, title, x_label, y_label, *y_range, series, 20, true)
-            }
-            Figure::Panels { title, x_label, y_label, y_range, panels: p, cols } => {
-                panels(root, title, x_label, y_label, *y_range, p, *cols)
-            }
-            Figure::Heatmaps { title, x_label, y_label, xs, ys, maps, range } => {
+            Figure::Bars {
+                title,
+                y_label,
+                bars: b,
+            } => bars(root, title, y_label, b),
+            Figure::Lines {
+                title,
+                x_label,
+                y_label,
+                y_range,
+                series,
+            } => lines(root, title, x_label, y_label, *y_range, series, 20, true),
+            Figure::Panels {
+                title,
+                x_label,
+                y_label,
+                y_range,
+                panels: p,
+                cols,
+            } => panels(root, title, x_label, y_label, *y_range, p, *cols),
+            Figure::Heatmaps {
+                title,
+                x_label,
+                y_label,
+                xs,
+                ys,
+                maps,
+                range,
+            } => {
                 let root = root.titled(title, ("sans-serif", 22)).map_err(err)?;
                 let areas = root.split_evenly((1, maps.len().max(1)));
                 for (area, (name, values)) in areas.iter().zip(maps) {
@@ -158,7 +183,12 @@ fn chart_err<E: std::fmt::Display>(path: &Path, e: E) -> Error {
 }
 
 /// Bars with 95% intervals (the deterrence chart).
-pub fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, y_label: &str, bars: &[Bar]) -> DrawResult {
+pub fn bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_label: &str,
+    bars: &[Bar],
+) -> DrawResult {
     let n = bars.len().max(1) as f64;
     let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
     let mut chart = ChartBuilder::on(root)
@@ -190,7 +220,10 @@ pub fn bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, y_la
         let x = k as f64;
         let c = colour(k);
         chart
-            .draw_series(std::iter::once(Rectangle::new([(x - 0.3, 0.0), (x + 0.3, b.value)], c.mix(0.85).filled())))
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.3, 0.0), (x + 0.3, b.value)],
+                c.mix(0.85).filled(),
+            )))
             .map_err(err)?;
         let whisker = BLACK.stroke_width(2);
         chart
@@ -226,8 +259,14 @@ pub fn lines<DB: DrawingBackend>(
     let (xmin, xmax) = series
         .iter()
         .flat_map(|s| s.x.iter().copied())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
-    let (xmin, xmax) = if xmin.is_finite() && xmax > xmin { (xmin, xmax) } else { (0.0, 1.0) };
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+    let (xmin, xmax) = if xmin.is_finite() && xmax > xmin {
+        (xmin, xmax)
+    } else {
+        (0.0, 1.0)
+    };
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", caption_size))
         .margin(14)
@@ -237,6 +276,8 @@ pub fn lines<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
+        .x_label_formatter(&|x| short(*x))
+        .y_label_formatter(&|y| format!("{y:.2}"))
         .x_desc(x_label)
         .y_desc(y_label)
         .label_style(("sans-serif", 15))
@@ -246,13 +287,31 @@ pub fn lines<DB: DrawingBackend>(
     for (k, s) in series.iter().enumerate() {
         let c = colour(k);
         if s.low.len() == s.x.len() && s.high.len() == s.x.len() {
-            let mut poly: Vec<(f64, f64)> = s.x.iter().copied().zip(s.high.iter().copied()).filter(|p| p.1.is_finite()).collect();
-            poly.extend(s.x.iter().copied().zip(s.low.iter().copied()).filter(|p| p.1.is_finite()).rev());
+            let mut poly: Vec<(f64, f64)> =
+                s.x.iter()
+                    .copied()
+                    .zip(s.high.iter().copied())
+                    .filter(|p| p.1.is_finite())
+                    .collect();
+            poly.extend(
+                s.x.iter()
+                    .copied()
+                    .zip(s.low.iter().copied())
+                    .filter(|p| p.1.is_finite())
+                    .rev(),
+            );
             if poly.len() > 2 {
-                chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18)))).map_err(err)?;
+                chart
+                    .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18))))
+                    .map_err(err)?;
             }
         }
-        let pts: Vec<(f64, f64)> = s.x.iter().copied().zip(s.y.iter().copied()).filter(|p| p.1.is_finite()).collect();
+        let pts: Vec<(f64, f64)> =
+            s.x.iter()
+                .copied()
+                .zip(s.y.iter().copied())
+                .filter(|p| p.1.is_finite())
+                .collect();
         chart
             .draw_series(LineSeries::new(pts, c.stroke_width(3)))
             .map_err(err)?
@@ -261,7 +320,11 @@ pub fn lines<DB: DrawingBackend>(
     }
     chart
         .configure_series_labels()
-        .position(if legend_lower { SeriesLabelPosition::LowerLeft } else { SeriesLabelPosition::UpperRight })
+        .position(if legend_lower {
+            SeriesLabelPosition::LowerLeft
+        } else {
+            SeriesLabelPosition::UpperRight
+        })
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 15))
@@ -380,12 +443,13 @@ fn label_at(labels: &[String], x: f64) -> String {
 
 /// A number formatted compactly for axis labels.
 pub fn short(x: f64) -> String {
-    if x == x.round() && x.abs() < 1e7 {
-        format!("{x:.0}")
-    } else if x.abs() >= 100.0 {
+    if (x == x.round() && x.abs() < 1e7) || x.abs() >= 100.0 {
         format!("{x:.0}")
     } else {
-        format!("{x:.3}").trim_end_matches('0').trim_end_matches('.').to_string()
+        format!("{x:.3}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
     }
 }
 

@@ -109,15 +109,32 @@ pub fn thread_count(requested: usize) -> usize {
 }
 
 /// `deterrence-sim run`: every regime over the same seeded runs; results and charts in `out`.
-pub fn run(config: Option<&Path>, o: &Overrides, out: Option<&Path>, force: bool, progress: &dyn Progress) -> Result<RunReport> {
+pub fn run(
+    config: Option<&Path>,
+    o: &Overrides,
+    out: Option<&Path>,
+    force: bool,
+    progress: &dyn Progress,
+) -> Result<RunReport> {
     let (loaded, raw, model) = resolve(config, o)?;
-    let dir = out.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+    let dir = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
     output::prepare_dir(&dir, force)?;
     let pool = runner::pool(model.run.threads)?;
     let start = Instant::now();
     let batch = runner::run_batch(&model, 0, &pool, progress);
     let wall = start.elapsed().as_secs_f64();
-    let files = write_run(&dir, &loaded.origin, &raw, &model, &batch, wall, "run", serde_json::Value::Null)?;
+    let files = write_run(
+        &dir,
+        &loaded.origin,
+        &raw,
+        &model,
+        &batch,
+        wall,
+        "run",
+        serde_json::Value::Null,
+    )?;
     Ok(RunReport {
         dir,
         summary: batch.summary(),
@@ -148,9 +165,23 @@ pub fn write_run(
         write_atomic(&p, text.as_bytes())?;
         files.push(p);
     }
-    let title = chart_title(&model.name, &model.run.seed.to_string(), &model.run.runs.to_string());
+    let title = chart_title(
+        &model.name,
+        &model.run.seed.to_string(),
+        &model.run.runs.to_string(),
+    );
     files.extend(output::draw_run_charts(dir, &title)?);
-    write_manifest(dir, origin, raw, model.run.seed, model.run.threads, wall, command, &files, extra)?;
+    write_manifest(
+        dir,
+        origin,
+        raw,
+        model.run.seed,
+        model.run.threads,
+        wall,
+        command,
+        &files,
+        extra,
+    )?;
     Ok(files)
 }
 
@@ -171,7 +202,10 @@ pub fn write_manifest(
     let mut hashes = serde_json::Map::new();
     for f in files {
         let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
-        let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         hashes.insert(name, json!(sha256_hex(&bytes)));
     }
     let manifest = json!({
@@ -198,7 +232,10 @@ pub fn write_manifest(
 /// `deterrence-sim plot DIR`: redraw a run's charts from its CSV files.
 pub fn plot_run(dir: &Path) -> Result<Vec<PathBuf>> {
     let mp = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&mp).map_err(|e| Error::Read { path: mp.clone(), source: e })?;
+    let text = std::fs::read_to_string(&mp).map_err(|e| Error::Read {
+        path: mp.clone(),
+        source: e,
+    })?;
     let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Results {
         path: mp.clone(),
         message: format!("not a manifest: {e}"),
@@ -223,7 +260,16 @@ pub fn init(dir: &Path, force: bool) -> Result<PathBuf> {
 pub fn summary_table(rows: &[SummaryRow]) -> String {
     let mut s = format!(
         "{:<12} {:>7} {:>8} {:>17} {:>22} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
-        "regime", "runs", "success", "95% CI", "diff vs none [95% CI]", "median", "probes", "honoured", "resp h", "P(hold)"
+        "regime",
+        "runs",
+        "success",
+        "95% CI",
+        "diff vs none [95% CI]",
+        "median",
+        "probes",
+        "honoured",
+        "resp h",
+        "P(hold)"
     );
     let f = |x: Option<f64>, d: usize| x.map(|v| format!("{v:.d$}")).unwrap_or_else(|| "-".into());
     for r in rows {

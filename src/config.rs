@@ -5,8 +5,8 @@
 //! the two apart (as ripgrep does with its low-level and high-level arguments) lets sweeps edit
 //! the raw TOML by dotted path and then validate the result like any hand-written file.
 
-use serde::{Deserialize, Serialize};
 use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
 
 /// The default configuration, built into the binary so `deterrence-sim run` works anywhere.
 pub const DEFAULT_TOML: &str = include_str!("../configs/default.toml");

@@ -122,7 +122,9 @@ impl<'m> Prepared<'m> {
                 members.push(vec![i]);
             }
         }
-        let slot_weight = (0..g.len()).map(|i| 1.0 / members[slot[i]].len() as f64).collect();
+        let slot_weight = (0..g.len())
+            .map(|i| 1.0 / members[slot[i]].len() as f64)
+            .collect();
         let slot_prior = members
             .iter()
             .map(|m| m.iter().map(|&i| g[i].resolve).sum::<f64>() / m.len() as f64)
@@ -206,7 +208,11 @@ impl<'m> Prepared<'m> {
         let exponent = m.crisis.contest_exponent;
         let v = g.value(hard, scale);
         let p0 = contest(base + others, attacker, exponent);
-        let ac = if self.bound[i] { self.regime.audience_cost } else { 0.0 };
+        let ac = if self.bound[i] {
+            self.regime.audience_cost
+        } else {
+            0.0
+        };
         for (k, &o) in self.options[i].iter().enumerate() {
             if o == NOTHING {
                 u[k] = -ac;
@@ -231,7 +237,18 @@ impl<'m> Prepared<'m> {
         let n = self.options[i].len();
         let (mut u, mut x, mut a, mut p) = ([0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT]);
         let attacker = self.model.russia.strength * scale;
-        self.utilities(i, hard, scale, base, 0.0, attacker, t, &mut u[..n], &mut x[..n], &mut a[..n]);
+        self.utilities(
+            i,
+            hard,
+            scale,
+            base,
+            0.0,
+            attacker,
+            t,
+            &mut u[..n],
+            &mut x[..n],
+            &mut a[..n],
+        );
         logit_probs(&u[..n], self.model.guarantors[i].lambda, &mut p[..n]);
         let mut e = Expectation::default();
         for k in 0..n {
@@ -276,6 +293,8 @@ pub struct RunRecord {
     pub responses_timed: u32,
     /// Sum over crises of the time-weighted support given.
     pub support: f64,
+    /// Agent decisions taken (Russia and Ukraine monthly, each guarantor per round).
+    pub decisions: u32,
 }
 
 /// The mutable state of one run, with the scratch buffers the monthly loop reuses.
@@ -337,6 +356,7 @@ impl RunState {
                 response_hours: 0.0,
                 responses_timed: 0,
                 support: 0.0,
+                decisions: 0,
             },
             hard: vec![false; g],
             forced: vec![false; g],
@@ -382,6 +402,7 @@ impl RunState {
         r.response_hours = 0.0;
         r.responses_timed = 0;
         r.support = 0.0;
+        r.decisions = 0;
     }
 
     /// Russia's current mean belief in guarantor `i`'s resolve.
@@ -449,7 +470,12 @@ pub fn step_month<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trac
     // 2. Ukraine's posture and capability.
     let uk = &m.ukraine;
     let attacker = m.russia.strength;
-    let danger = 1.0 - contest(uk.defence_multiplier * st.capability, attacker, m.crisis.contest_exponent);
+    let danger = 1.0
+        - contest(
+            uk.defence_multiplier * st.capability,
+            attacker,
+            m.crisis.contest_exponent,
+        );
     let u_mob = uk.mobilisation_value * (danger + st.threat_memory) - uk.mobilisation_cost;
     let p_mob = logistic(uk.lambda * u_mob);
     let mobilised = u_ukraine < p_mob;
@@ -458,6 +484,7 @@ pub fn step_month<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trac
         + if mobilised { uk.mobilisation_gain } else { 0.0 };
 
     // 3. Russia's choice.
+    st.record.decisions += 2;
     let (utilities, probs) = russia_utilities(p, st);
     let choice = sample(&probs, u_russia);
     trace.month(
@@ -520,15 +547,22 @@ pub fn russia_utilities(p: &Prepared, st: &RunState) -> ([f64; 3], [f64; 3]) {
         s_probe += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
         info += p.info_weight[i] * b.sd();
     }
-    let hold_off = contest(base + x_off + p.p_tripwire * p.tripwire_support, ru.strength, exponent);
+    let hold_off = contest(
+        base + x_off + p.p_tripwire * p.tripwire_support,
+        ru.strength,
+        exponent,
+    );
     let hold_probe = contest(base + x_probe, ru.strength * ru.probe_scale, exponent);
     let u = [
         0.0,
-        ru.probe_gain * (1.0 - hold_probe) - ru.probe_cost
+        ru.probe_gain * (1.0 - hold_probe)
+            - ru.probe_cost
             - ru.sanctions_weight * ru.probe_scale * s_probe
             - ru.war_cost * (1.0 - calm_probe)
             + ru.info_value * info,
-        ru.offensive_gain * (1.0 - hold_off) - ru.combat_cost - ru.sanctions_weight * s_off
+        ru.offensive_gain * (1.0 - hold_off)
+            - ru.combat_cost
+            - ru.sanctions_weight * s_off
             - ru.war_cost * (1.0 - calm_off),
     ];
     let mut probs = [0.0; 3];
@@ -573,7 +607,18 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
     let (mut u, mut x, mut a, mut pr) = ([0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT]);
     let mut decide = |i: usize, others: f64, at: f64, draw: f64, st: &mut RunState| -> (usize, f64, f64) {
         let n = p.options[i].len();
-        p.utilities(i, st.hard[i], scale, base, others, attacker, at, &mut u[..n], &mut x[..n], &mut a[..n]);
+        p.utilities(
+            i,
+            st.hard[i],
+            scale,
+            base,
+            others,
+            attacker,
+            at,
+            &mut u[..n],
+            &mut x[..n],
+            &mut a[..n],
+        );
         logit_probs(&u[..n], m.guarantors[i].lambda, &mut pr[..n]);
         let k = sample(&pr[..n], draw);
         let row = &mut st.probs[i * MAXOPT..(i + 1) * MAXOPT];
@@ -585,7 +630,10 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
     };
 
     match p.regime.protocol {
-        Protocol::Joint { deadline_hours, rounds } => {
+        Protocol::Joint {
+            deadline_hours,
+            rounds,
+        } => {
             st.decide_at.fill(deadline_hours);
             for _ in 0..rounds {
                 let total: f64 = st.contrib.iter().sum();
@@ -611,7 +659,8 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
                 *o = k;
             }
             let times = &st.decide_at;
-            st.order.sort_unstable_by(|&a, &b| times[a].total_cmp(&times[b]).then(a.cmp(&b)));
+            st.order
+                .sort_unstable_by(|&a, &b| times[a].total_cmp(&times[b]).then(a.cmp(&b)));
             let mut committed: f64 = st.contrib.iter().sum();
             for k in 0..ng {
                 let i = st.order[k];
@@ -630,6 +679,10 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
     }
 
     let support: f64 = st.contrib.iter().sum();
+    st.record.decisions += match p.regime.protocol {
+        Protocol::Joint { rounds, .. } => rounds * ng as u32,
+        Protocol::Independent { .. } => ng as u32,
+    };
     let p_hold = contest(base + support, attacker, m.crisis.contest_exponent);
     let held = u_combat < p_hold;
 
@@ -656,7 +709,11 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
             rec.commitments += 1;
             rec.commitments_honoured += u32::from(honoured);
         }
-        let seen = if honoured { p.timeliness(st.arrival[i]) } else { 0.0 };
+        let seen = if honoured {
+            p.timeliness(st.arrival[i])
+        } else {
+            0.0
+        };
         st.beliefs[p.slot[i]].observe(seen, p.slot_weight[i]);
     }
     if first.is_finite() {

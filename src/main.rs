@@ -55,7 +55,9 @@ impl RunArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run every regime of a config over the same seeded Monte Carlo runs; write results and charts
-    #[command(after_help = "Examples:\n  deterrence-sim run\n  deterrence-sim run configs/default.toml --runs 2000 --seed 7 --out output/try\n  deterrence-sim run --threads 1 --quiet --force")]
+    #[command(
+        after_help = "Examples:\n  deterrence-sim run\n  deterrence-sim run configs/default.toml --runs 2000 --seed 7 --out output/try\n  deterrence-sim run --threads 1 --quiet --force"
+    )]
     Run {
         /// Config file (default: configs/default.toml if present, else the built-in default)
         config: Option<PathBuf>,
@@ -72,7 +74,9 @@ enum Command {
         quiet: bool,
     },
     /// Print one run's month-by-month trace (choices, probabilities, beliefs, outcome)
-    #[command(after_help = "Example:\n  deterrence-sim replay --regime nato_light --run 5\n  deterrence-sim replay configs/default.toml --regime article5 --run 0 --json > run0.json")]
+    #[command(
+        after_help = "Example:\n  deterrence-sim replay --regime nato_light --run 5\n  deterrence-sim replay configs/default.toml --regime article5 --run 0 --json > run0.json"
+    )]
     Replay {
         /// Config file (default as for `run`)
         config: Option<PathBuf>,
@@ -99,7 +103,9 @@ enum Command {
         config: PathBuf,
     },
     /// Write the default config into DIR as a starting point
-    #[command(after_help = "Example:\n  deterrence-sim init my-study && deterrence-sim run my-study/default.toml")]
+    #[command(
+        after_help = "Example:\n  deterrence-sim init my-study && deterrence-sim run my-study/default.toml"
+    )]
     Init {
         /// Directory to write default.toml into
         dir: PathBuf,
@@ -221,7 +227,12 @@ fn dispatch(cli: Cli) -> Result<()> {
                 "{}: valid ({} regimes: {}; {} guarantors; {} responses; {} runs x {} months)",
                 config.display(),
                 model.regimes.len(),
-                model.regimes.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", "),
+                model
+                    .regimes
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 model.guarantors.len(),
                 model.responses.len(),
                 model.run.runs,

@@ -66,10 +66,7 @@ impl Check<'_> {
     }
     fn positive(&self, field: &str, v: f64) -> Result<f64> {
         if !v.is_finite() || v <= 0.0 {
-            return Err(self.err(
-                field,
-                format!("must be a finite number > 0 (got {v})"),
-            ));
+            return Err(self.err(field, format!("must be a finite number > 0 (got {v})")));
         }
         Ok(v)
     }
@@ -120,7 +117,10 @@ impl Model {
             ));
         }
         if r.threads > 4096 {
-            return Err(c.err("run.threads", format!("must be 0 (all cores) to 4096 (got {})", r.threads)));
+            return Err(c.err(
+                "run.threads",
+                format!("must be 0 (all cores) to 4096 (got {})", r.threads),
+            ));
         }
         let run = RunSpec {
             seed: r.seed,
@@ -162,10 +162,8 @@ impl Model {
         let k = &raw.crisis;
         let crisis = Crisis {
             contest_exponent: c.range("crisis.contest_exponent", k.contest_exponent, 0.1, 20.0)?,
-            support_half_life_hours: c.positive(
-                "crisis.support_half_life_hours",
-                k.support_half_life_hours,
-            )?,
+            support_half_life_hours: c
+                .positive("crisis.support_half_life_hours", k.support_half_life_hours)?,
             tripwire_scale: c.positive("crisis.tripwire_scale", k.tripwire_scale)?,
         };
         let aid_months = c.positive("crisis.aid_months", k.aid_months)?;
@@ -221,7 +219,12 @@ impl Model {
             "guarantor_defaults.default_public_support",
             d.default_public_support,
         )?;
-        let volatility = c.range("guarantor_defaults.resolve_volatility", d.resolve_volatility, 0.0, 10.0)?;
+        let volatility = c.range(
+            "guarantor_defaults.resolve_volatility",
+            d.resolve_volatility,
+            0.0,
+            10.0,
+        )?;
         let persistence = c.prob("guarantor_defaults.resolve_persistence", d.resolve_persistence)?;
 
         if raw.guarantors.is_empty() {
@@ -230,7 +233,10 @@ impl Model {
         if raw.guarantors.len() > MAX_GUARANTORS {
             return Err(c.err(
                 "guarantors",
-                format!("at most {MAX_GUARANTORS} guarantors (got {})", raw.guarantors.len()),
+                format!(
+                    "at most {MAX_GUARANTORS} guarantors (got {})",
+                    raw.guarantors.len()
+                ),
             ));
         }
         let total_gdp: f64 = raw.guarantors.iter().map(|g| g.gdp_usd_bn.max(0.0)).sum();
@@ -288,8 +294,12 @@ impl Model {
             c.ident(&format!("regimes.{name}"), name)?;
             regimes.push(regime(&c, name, x, &responses, &guarantors)?);
         }
-        let reassurance_troops =
-            c.range("modifiers.reassurance_troops", raw.modifiers.reassurance_troops, 0.0, 1e7)?;
+        let reassurance_troops = c.range(
+            "modifiers.reassurance_troops",
+            raw.modifiers.reassurance_troops,
+            0.0,
+            1e7,
+        )?;
 
         Ok(Model {
             name: raw.name.clone(),
@@ -306,13 +316,20 @@ impl Model {
 
     /// Index of a regime by name, or an error listing the regimes there are.
     pub fn regime_index(&self, name: &str) -> Result<usize> {
-        self.regimes.iter().position(|r| r.name == name).ok_or_else(|| Error::Usage {
-            option: "--regime".into(),
-            message: format!(
-                "no regime `{name}`; this config defines: {}",
-                self.regimes.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-        })
+        self.regimes
+            .iter()
+            .position(|r| r.name == name)
+            .ok_or_else(|| Error::Usage {
+                option: "--regime".into(),
+                message: format!(
+                    "no regime `{name}`; this config defines: {}",
+                    self.regimes
+                        .iter()
+                        .map(|r| r.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
     }
 
     /// The index of the baseline regime used for `diff_vs_none`, if the config has one.
@@ -337,7 +354,9 @@ fn regime(
             o => {
                 return Err(c.err(
                     &f("bound"),
-                    format!("unknown `{o}`; allowed: \"all\", \"signatories\", \"none\", or a list of guarantor ids"),
+                    format!(
+                    "unknown `{o}`; allowed: \"all\", \"signatories\", \"none\", or a list of guarantor ids"
+                ),
                 ))
             }
         },
@@ -365,12 +384,15 @@ fn regime(
     };
     let protocol = match x.protocol.as_str() {
         "joint" => {
-            let deadline = x.deadline_hours.ok_or_else(|| {
-                c.err(&f("deadline_hours"), "required when protocol = \"joint\"".into())
-            })?;
+            let deadline = x
+                .deadline_hours
+                .ok_or_else(|| c.err(&f("deadline_hours"), "required when protocol = \"joint\"".into()))?;
             let rounds = x.rounds.unwrap_or(3);
             if rounds == 0 || rounds > MAX_ROUNDS {
-                return Err(c.err(&f("rounds"), format!("must be in 1..={MAX_ROUNDS} (got {rounds})")));
+                return Err(c.err(
+                    &f("rounds"),
+                    format!("must be in 1..={MAX_ROUNDS} (got {rounds})"),
+                ));
             }
             Protocol::Joint {
                 deadline_hours: c.range(&f("deadline_hours"), deadline, 0.0, 1e5)?,
@@ -395,6 +417,19 @@ fn regime(
             ))
         }
     };
+    if x.responses.is_empty() {
+        return Err(c.err(
+            &f("responses"),
+            format!(
+                "must list at least one response (doing nothing is always possible); defined: {}",
+                responses
+                    .iter()
+                    .map(|y| y.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
     let mut idx = Vec::new();
     for r in &x.responses {
         match responses.iter().position(|y| &y.name == r) {
@@ -405,7 +440,11 @@ fn regime(
                     &f("responses"),
                     format!(
                         "unknown response `{r}`; defined: {}",
-                        responses.iter().map(|y| y.name.as_str()).collect::<Vec<_>>().join(", ")
+                        responses
+                            .iter()
+                            .map(|y| y.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ))
             }
@@ -451,6 +490,9 @@ mod tests {
         let mut raw = RawConfig::builtin();
         raw.russia.lambda = f64::NAN;
         let e = Model::from_raw(&raw, "x.toml").unwrap_err().to_string();
-        assert!(e.contains("x.toml") && e.contains("russia.lambda") && e.contains("finite"), "{e}");
+        assert!(
+            e.contains("x.toml") && e.contains("russia.lambda") && e.contains("finite"),
+            "{e}"
+        );
     }
 }

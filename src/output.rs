@@ -96,7 +96,13 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
         let runs = acc.runs.max(1) as f64;
         for (i, g) in model.guarantors.iter().enumerate() {
             let called = acc.called[i];
-            let share = |x: u64| if called == 0 { None } else { Some(x as f64 / called as f64) };
+            let share = |x: u64| {
+                if called == 0 {
+                    None
+                } else {
+                    Some(x as f64 / called as f64)
+                }
+            };
             let _ = write!(
                 out,
                 "{name},{},{},{},{},{},{},{}",
@@ -111,7 +117,11 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
             for o in 0..acc.options {
                 let _ = write!(out, ",{}", acc.responses[i * acc.options + o]);
             }
-            let cost_share = if total_cost > 0.0 { Some(acc.cost[i] / total_cost) } else { None };
+            let cost_share = if total_cost > 0.0 {
+                Some(acc.cost[i] / total_cost)
+            } else {
+                None
+            };
             let _ = writeln!(
                 out,
                 ",{},{},{}",
@@ -169,7 +179,9 @@ impl Table {
             .next()
             .map(|h| h.split(',').map(|s| s.trim().to_string()).collect())
             .unwrap_or_default();
-        let rows = lines.map(|l| l.split(',').map(|s| s.trim().to_string()).collect()).collect();
+        let rows = lines
+            .map(|l| l.split(',').map(|s| s.trim().to_string()).collect())
+            .collect();
         Table { header, rows }
     }
 
@@ -184,15 +196,21 @@ impl Table {
 
     /// Index of a column, or an error naming the file.
     pub fn col(&self, name: &str, path: &Path) -> Result<usize> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| Error::Results {
-            path: path.to_path_buf(),
-            message: format!("no column `{name}`"),
-        })
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| Error::Results {
+                path: path.to_path_buf(),
+                message: format!("no column `{name}`"),
+            })
     }
 
     /// A numeric cell (NaN when empty or unparsable).
     pub fn num(&self, row: usize, col: usize) -> f64 {
-        self.rows[row].get(col).and_then(|s| s.parse().ok()).unwrap_or(f64::NAN)
+        self.rows[row]
+            .get(col)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(f64::NAN)
     }
 }
 
@@ -229,7 +247,11 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
         timeline.col("survival_ci_high", &tp)?,
     );
     let regimes: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
-    let rows_of = |name: &str| -> Vec<usize> { (0..timeline.rows.len()).filter(|&r| timeline.rows[r][tr] == name).collect() };
+    let rows_of = |name: &str| -> Vec<usize> {
+        (0..timeline.rows.len())
+            .filter(|&r| timeline.rows[r][tr] == name)
+            .collect()
+    };
     let column = |rows: &[usize], c: usize| -> Vec<f64> {
         let mut v = vec![0.0];
         v.extend(rows.iter().map(|&r| timeline.num(r, c)));
@@ -261,7 +283,11 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     let ids: Vec<String> = timeline
         .header
         .iter()
-        .filter_map(|h| h.strip_prefix("belief_").and_then(|h| h.strip_suffix("_mean")).map(str::to_string))
+        .filter_map(|h| {
+            h.strip_prefix("belief_")
+                .and_then(|h| h.strip_suffix("_mean"))
+                .map(str::to_string)
+        })
         .take(6)
         .collect();
     let mut belief_panels = Vec::new();
@@ -277,13 +303,24 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
             series.push(Series {
                 label: id.clone(),
                 y: rows.iter().map(|&r| timeline.num(r, m)).collect(),
-                low: if band { rows.iter().map(|&r| timeline.num(r, lo)).collect() } else { Vec::new() },
-                high: if band { rows.iter().map(|&r| timeline.num(r, hi)).collect() } else { Vec::new() },
+                low: if band {
+                    rows.iter().map(|&r| timeline.num(r, lo)).collect()
+                } else {
+                    Vec::new()
+                },
+                high: if band {
+                    rows.iter().map(|&r| timeline.num(r, hi)).collect()
+                } else {
+                    Vec::new()
+                },
                 x,
             });
         }
         belief_panels.push(Panel {
-            title: format!("{name} (band: {} 10th-90th percentile)", ids.first().map(String::as_str).unwrap_or("")),
+            title: format!(
+                "{name} (band: {} 10th-90th percentile)",
+                ids.first().map(String::as_str).unwrap_or("")
+            ),
             series,
         });
     }

@@ -16,7 +16,13 @@ pub fn leaf_paths(v: &Value) -> Vec<String> {
 }
 
 fn walk(v: &Value, prefix: String, out: &mut Vec<String>) {
-    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+    let join = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
     match v {
         Value::Table(t) => {
             for (k, x) in t {
@@ -54,7 +60,10 @@ pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
         Error::invalid(
             file,
             path,
-            format!("no such parameter; nearest valid paths: {}", nearest(path, &known, 3).join(", ")),
+            format!(
+                "no such parameter; nearest valid paths: {}",
+                nearest(path, &known, 3).join(", ")
+            ),
         )
     };
     let mut cur = &mut *v;
@@ -62,11 +71,15 @@ pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
         cur = child_mut(cur, key).ok_or_else(unknown)?;
     }
     if !x.is_finite() {
-        return Err(Error::invalid(file, path, format!("value must be finite (got {x})")));
+        return Err(Error::invalid(
+            file,
+            path,
+            format!("value must be finite (got {x})"),
+        ));
     }
     *cur = match cur {
         Value::Integer(_) => {
-            if x.fract() != 0.0 || x < 0.0 || x > 9.0e15 {
+            if x.fract() != 0.0 || !(0.0..=9.0e15).contains(&x) {
                 return Err(Error::invalid(
                     file,
                     path,
@@ -88,7 +101,9 @@ pub fn get(v: &Value, path: &str) -> Option<f64> {
     for key in path.split('.') {
         cur = match cur {
             Value::Table(t) => t.get(key)?,
-            Value::Array(a) => a.iter().find(|x| x.get("id").and_then(Value::as_str) == Some(key))?,
+            Value::Array(a) => a
+                .iter()
+                .find(|x| x.get("id").and_then(Value::as_str) == Some(key))?,
             _ => return None,
         };
     }
@@ -146,9 +161,16 @@ mod tests {
     #[test]
     fn unknown_path_suggests_nearest() {
         let mut v = default_value();
-        let e = set(&mut v, "russia.lamda", 1.0, "sweep.toml").unwrap_err().to_string();
-        assert!(e.contains("sweep.toml") && e.contains("russia.lamda") && e.contains("russia.lambda"), "{e}");
-        let e = set(&mut v, "regimes.nato_light.rounds", 2.5, "s").unwrap_err().to_string();
+        let e = set(&mut v, "russia.lamda", 1.0, "sweep.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("sweep.toml") && e.contains("russia.lamda") && e.contains("russia.lambda"),
+            "{e}"
+        );
+        let e = set(&mut v, "regimes.nato_light.rounds", 2.5, "s")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("whole number"), "{e}");
     }
 }

@@ -87,7 +87,13 @@ impl Trace for Recorder {
 
     fn crisis(&mut self, p: &Prepared, st: &RunState, v: &CrisisView) {
         let m = p.model;
-        let name = |o: usize| if o == NOTHING { "nothing".to_string() } else { m.responses[o - 1].name.clone() };
+        let name = |o: usize| {
+            if o == NOTHING {
+                "nothing".to_string()
+            } else {
+                m.responses[o - 1].name.clone()
+            }
+        };
         let guarantors = m
             .guarantors
             .iter()
@@ -97,7 +103,10 @@ impl Trace for Recorder {
                 bound: p.bound[i],
                 hard: st.hard[i],
                 choice: name(st.choice[i]),
-                probs: p.options[i].iter().map(|&o| (name(o), st.probs[i * (crate::model::MAX_RESPONSES + 1) + o])).collect(),
+                probs: p.options[i]
+                    .iter()
+                    .map(|&o| (name(o), st.probs[i * (crate::model::MAX_RESPONSES + 1) + o]))
+                    .collect(),
                 decide_at_hours: st.decide_at[i],
                 arrival_hours: st.arrival[i].is_finite().then_some(st.arrival[i]),
                 support: st.contrib[i],
@@ -118,8 +127,18 @@ impl Trace for Recorder {
     fn end_month(&mut self, p: &Prepared, st: &RunState) {
         let m = p.model;
         if let Some(last) = self.months.last_mut() {
-            last.beliefs = m.guarantors.iter().enumerate().map(|(i, g)| (g.id.clone(), st.belief(p, i))).collect();
-            last.resolve = m.guarantors.iter().zip(&st.p_hard).map(|(g, &x)| (g.id.clone(), x)).collect();
+            last.beliefs = m
+                .guarantors
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.id.clone(), st.belief(p, i)))
+                .collect();
+            last.resolve = m
+                .guarantors
+                .iter()
+                .zip(&st.p_hard)
+                .map(|(g, &x)| (g.id.clone(), x))
+                .collect();
         }
     }
 }
@@ -154,9 +173,17 @@ pub fn to_text(t: &RunTrace) -> String {
         "config {} · regime {} · seed {} · point {} · run {}",
         t.config, t.regime, t.seed, t.point, t.run
     );
-    let _ = writeln!(s, "month  Ukraine(cap, P(mob), mob)   Russia P(hold/probe/offensive) -> choice   beliefs (first 5)");
+    let _ = writeln!(
+        s,
+        "month  Ukraine(cap, P(mob), mob)   Russia P(hold/probe/offensive) -> choice   beliefs (first 5)"
+    );
     for m in &t.months {
-        let beliefs: Vec<String> = m.beliefs.iter().take(5).map(|(id, b)| format!("{id} {b:.2}")).collect();
+        let beliefs: Vec<String> = m
+            .beliefs
+            .iter()
+            .take(5)
+            .map(|(id, b)| format!("{id} {b:.2}"))
+            .collect();
         let _ = writeln!(
             s,
             "{:>5}  {:.3} {:.2} {:<5}            {:.3}/{:.3}/{:.3} -> {:<9}   {}",
@@ -177,7 +204,12 @@ pub fn to_text(t: &RunTrace) -> String {
                 c.kind, c.tripwire, c.support, c.p_hold, c.held
             );
             for g in &c.guarantors {
-                let p = g.probs.iter().find(|(n, _)| n == &g.choice).map(|x| x.1).unwrap_or(0.0);
+                let p = g
+                    .probs
+                    .iter()
+                    .find(|(n, _)| n == &g.choice)
+                    .map(|x| x.1)
+                    .unwrap_or(0.0);
                 let _ = writeln!(
                     s,
                     "         {:<4} {:<5} {:<4} decides at {:>6.1} h -> {:<18} (p {:.2}) arrives {}",
@@ -187,13 +219,18 @@ pub fn to_text(t: &RunTrace) -> String {
                     g.decide_at_hours,
                     g.choice,
                     p,
-                    g.arrival_hours.map(|h| format!("{h:.0} h")).unwrap_or_else(|| "-".into())
+                    g.arrival_hours
+                        .map(|h| format!("{h:.0} h"))
+                        .unwrap_or_else(|| "-".into())
                 );
             }
         }
     }
     let outcome = match (t.offensive_month, t.ukraine_held) {
-        (Some(m), Some(h)) => format!("major offensive in month {m}; Ukraine {}", if h { "held" } else { "did not hold" }),
+        (Some(m), Some(h)) => format!(
+            "major offensive in month {m}; Ukraine {}",
+            if h { "held" } else { "did not hold" }
+        ),
         _ => "deterrence held: no major offensive within the horizon".to_string(),
     };
     let _ = writeln!(s, "outcome: {outcome}; probes: {}", t.probes);

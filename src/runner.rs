@@ -37,11 +37,18 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool> {
 
 /// Prepare every regime of `model`.
 pub fn prepare(model: &Model) -> Vec<Prepared<'_>> {
-    (0..model.regimes.len()).map(|r| Prepared::new(model, r)).collect()
+    (0..model.regimes.len())
+        .map(|r| Prepared::new(model, r))
+        .collect()
 }
 
 /// Run replicates `0..model.run.runs` of design point `point` for every regime.
-pub fn run_batch(model: &Model, point: u64, pool: &rayon::ThreadPool, progress: &dyn Progress) -> BatchResult {
+pub fn run_batch(
+    model: &Model,
+    point: u64,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> BatchResult {
     let prepared = prepare(model);
     let mut result = BatchResult::new(model);
     let seed = model.run.seed;

@@ -70,12 +70,18 @@ mod tests {
     fn wilson_matches_a_published_value() {
         // Newcombe (1998), example: 81 successes of 263: 0.2553 to 0.3662.
         let (lo, hi) = wilson(81, 263, Z95);
-        assert!((lo - 0.2553).abs() < 5e-5 && (hi - 0.3662).abs() < 5e-5, "{lo} {hi}");
+        assert!(
+            (lo - 0.2553).abs() < 5e-5 && (hi - 0.3662).abs() < 5e-5,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson(0, 10, Z95);
         assert_eq!(lo, 0.0);
         assert!((hi - 0.2775).abs() < 5e-5);
         let (lo, hi) = wilson(10, 10, Z95);
-        assert!(hi == 1.0 && (lo - 0.7225).abs() < 5e-5);
+        assert!(
+            (hi - 1.0).abs() < 1e-12 && (lo - 0.7225).abs() < 5e-5,
+            "{lo} {hi}"
+        );
     }
 
     #[test]
@@ -85,7 +91,15 @@ mod tests {
         assert!(lo < m && m < hi);
         // Direct computation: d has 30 ones, 10 minus-ones, 60 zeros.
         let d: Vec<f64> = (0..100)
-            .map(|i| if i < 30 { 1.0 } else if i < 40 { -1.0 } else { 0.0 })
+            .map(|i| {
+                if i < 30 {
+                    1.0
+                } else if i < 40 {
+                    -1.0
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let var = d.iter().map(|x| (x - 0.2) * (x - 0.2)).sum::<f64>() / 99.0;
         assert!((hi - m - Z95 * (var / 100.0).sqrt()).abs() < 1e-12);

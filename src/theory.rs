@@ -82,15 +82,15 @@ pub fn volunteer_q(n: u32, c: f64, b: f64) -> f64 {
         let wait = b * (1.0 - (1.0 - q).powi(n as i32 - 1));
         act - wait
     };
-    // gap(0) = -c < 0 ... wait pays nothing when nobody acts; gap(1) = b - c > 0.
+    // gap(q) = b (1 - q)^(n-1) - c falls from b - c > 0 at q = 0 to -c < 0 at q = 1.
     let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
     for _ in 0..200 {
         let mid = 0.5 * (lo + hi);
         if gap(mid) > 0.0 {
-            // acting pays more than waiting: others act too little; q must be lower
-            hi = mid;
-        } else {
+            // acting still pays more than waiting: the equilibrium q is higher
             lo = mid;
+        } else {
+            hi = mid;
         }
     }
     0.5 * (lo + hi)
@@ -128,7 +128,11 @@ mod tests {
                 let e = DeterrenceGame { p_hard: p, ..g0 }.agent_qre(f64::INFINITY);
                 assert_eq!(e.p_resist_hard, 1.0);
                 assert_eq!(e.p_resist_soft, 0.0);
-                assert_eq!(e.p_challenge, if p < t { 1.0 } else { 0.0 }, "p {p} threshold {t}");
+                assert_eq!(
+                    e.p_challenge,
+                    if p < t { 1.0 } else { 0.0 },
+                    "p {p} threshold {t}"
+                );
             }
         }
         assert_eq!(DeterrenceGame::brief_example(0.0).threshold(), 0.5);
@@ -183,10 +187,7 @@ mod tests {
         let q = volunteer_q(3, 0.25, 1.0);
         let mut d = Draws::new(11, 0, 0);
         let trials = 200_000;
-        let nobody = (0..trials)
-            .filter(|_| (0..3).all(|_| d.uniform() >= q))
-            .count() as f64
-            / trials as f64;
+        let nobody = (0..trials).filter(|_| (0..3).all(|_| d.uniform() >= q)).count() as f64 / trials as f64;
         let se = (0.125 * 0.875 / trials as f64).sqrt();
         assert!((nobody - 0.125).abs() < 4.0 * se, "{nobody}");
     }

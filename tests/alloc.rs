@@ -1,0 +1,60 @@
+//! The monthly loop allocates nothing on the heap (a counting allocator watches it).
+
+use deterrence_sim::config::RawConfig;
+use deterrence_sim::engine::{run_with, NoTrace, Prepared, RunState};
+use deterrence_sim::model::Model;
+use deterrence_sim::rng::Draws;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    static WATCH: Cell<bool> = const { Cell::new(false) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        if WATCH.with(Cell::get) {
+            ALLOCS.fetch_add(1, Ordering::SeqCst);
+        }
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        if WATCH.with(Cell::get) {
+            ALLOCS.fetch_add(1, Ordering::SeqCst);
+        }
+        unsafe { System.realloc(p, l, n) }
+    }
+}
+
+#[global_allocator]
+static A: Counting = Counting;
+
+#[test]
+fn monthly_loop_allocates_nothing() {
+    let m = Model::from_raw(&RawConfig::builtin(), "default").unwrap();
+    let mut crises = 0;
+    for r in 0..m.regimes.len() {
+        let p = Prepared::new(&m, r);
+        let mut st = RunState::new(&p);
+        for run in 0..50 {
+            let mut d = Draws::new(9, 0, run);
+            st.reset(&p);
+            WATCH.with(|w| w.set(true));
+            run_with(&p, &mut st, &mut d, &mut NoTrace);
+            WATCH.with(|w| w.set(false));
+            crises += st.record.crises;
+        }
+    }
+    assert!(crises > 100, "the watched runs must include crises ({crises})");
+    assert_eq!(
+        ALLOCS.load(Ordering::SeqCst),
+        0,
+        "heap allocations in the monthly loop"
+    );
+}

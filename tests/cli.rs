@@ -1,0 +1,287 @@
+//! End-to-end checks of the binary, as a user would run it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const BIN: &str = env!("CARGO_BIN_EXE_deterrence-sim");
+const DEFAULT: &str = include_str!("../configs/default.toml");
+
+fn tmp(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "dsim-{}-{}-{}",
+        name,
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(args: &[&str], cwd: Option<&Path>) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args);
+    if let Some(d) = cwd {
+        c.current_dir(d);
+    }
+    c.output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Every bad-input class gets exit code 2, a message naming the file and the field, no panic.
+#[test]
+fn bad_input_is_a_clear_error_with_exit_code_2() {
+    let d = tmp("bad");
+    let cases: Vec<(&str, String, &[&str])> = vec![
+        ("malformed", "[broken\n".to_string(), &["expected"]),
+        (
+            "unknown-field",
+            DEFAULT.replace("[russia]\n", "[russia]\nlambdda = 3.0\n"),
+            &["unknown field", "lambdda"],
+        ),
+        (
+            "unknown-response",
+            DEFAULT.replace("\"troops\", \"air_support\"]", "\"troops\", \"airstrikes\"]"),
+            &["regimes.article5.responses", "airstrikes", "rapid_support"],
+        ),
+        (
+            "unknown-protocol",
+            DEFAULT.replace("protocol = \"joint\"", "protocol = \"vote\""),
+            &["protocol", "vote", "joint"],
+        ),
+        (
+            "out-of-range",
+            DEFAULT.replace("forgetting = 0.03", "forgetting = 1.5"),
+            &["russia.forgetting", "[0, 1]"],
+        ),
+        (
+            "non-finite",
+            DEFAULT.replace("lambda = 2.5 ", "lambda = nan "),
+            &["russia.lambda", "finite"],
+        ),
+        (
+            "infinite",
+            DEFAULT.replace("war_cost = 2.0 ", "war_cost = inf "),
+            &["russia.war_cost", "finite"],
+        ),
+        (
+            "empty-list",
+            DEFAULT.replace(
+                "responses = [\"financial_aid\", \"army_strengthening\", \"sanctions\"]",
+                "responses = []",
+            ),
+            &["regimes.none.responses"],
+        ),
+        (
+            "zero-runs",
+            DEFAULT.replace("runs = 10000", "runs = 0"),
+            &["run.runs", "1..="],
+        ),
+        (
+            "huge-periods",
+            DEFAULT.replace("periods = 36", "periods = 100000"),
+            &["run.periods"],
+        ),
+        (
+            "negative-runs",
+            DEFAULT.replace("runs = 10000", "runs = -5"),
+            &["runs"],
+        ),
+        (
+            "wrong-type",
+            DEFAULT.replace("audience_cost = 1.5", "audience_cost = \"high\""),
+            &["audience_cost"],
+        ),
+    ];
+    for (name, body, needles) in cases {
+        let f = d.join(format!("{name}.toml"));
+        std::fs::write(&f, body).unwrap();
+        for cmd in ["validate", "run"] {
+            let out_dir = d.join(format!("out-{name}"));
+            let args: Vec<&str> = if cmd == "run" {
+                vec![
+                    "run",
+                    f.to_str().unwrap(),
+                    "--out",
+                    out_dir.to_str().unwrap(),
+                    "--quiet",
+                ]
+            } else {
+                vec!["validate", f.to_str().unwrap()]
+            };
+            let o = run(&args, None);
+            let t = text(&o);
+            assert_eq!(o.status.code(), Some(2), "{name} ({cmd}): {t}");
+            assert!(!t.contains("panicked"), "{name}: {t}");
+            assert!(
+                t.contains(&format!("{name}.toml")),
+                "{name}: message must name the file: {t}"
+            );
+            for n in needles {
+                assert!(t.contains(n), "{name}: message must mention `{n}`: {t}");
+            }
+            assert!(
+                !out_dir.join("summary.csv").exists(),
+                "{name}: no results on bad input"
+            );
+        }
+    }
+    // Bad command-line values: exit 2 too.
+    for args in [
+        vec!["run", "--runs", "zero"],
+        vec!["run", "--runs", "0", "--quiet", "--out", "/nonexistent/x"],
+        vec!["replay", "--regime", "nope"],
+        vec!["validate", "/nonexistent/config.toml"],
+        vec!["frobnicate"],
+    ] {
+        let o = run(&args, Some(&d));
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(!text(&o).contains("panicked"));
+    }
+}
+
+/// An existing results directory is not overwritten without --force; no temporary files remain.
+#[test]
+fn results_are_protected_and_written_atomically() {
+    let d = tmp("protect");
+    let out = d.join("o");
+    let o = out.to_str().unwrap();
+    let first = run(
+        &["run", "--runs", "200", "--periods", "12", "--out", o, "--quiet"],
+        Some(&d),
+    );
+    assert!(first.status.success(), "{}", text(&first));
+    let before = std::fs::read(out.join("summary.csv")).unwrap();
+    let again = run(
+        &["run", "--runs", "100", "--seed", "8", "--out", o, "--quiet"],
+        Some(&d),
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again).contains("--force"));
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
+    let forced = run(
+        &[
+            "run", "--runs", "100", "--seed", "8", "--out", o, "--quiet", "--force",
+        ],
+        Some(&d),
+    );
+    assert!(forced.status.success());
+    assert_ne!(std::fs::read(out.join("summary.csv")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('.') || n.contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The manifest lists every file with its SHA-256.
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    for f in [
+        "summary.csv",
+        "guarantors.csv",
+        "timeline.csv",
+        "deterrence.png",
+        "survival.svg",
+        "beliefs.png",
+    ] {
+        assert_eq!(m["files"][f].as_str().map(str::len), Some(64), "{f}");
+    }
+    assert_eq!(m["seed"], 8);
+}
+
+/// Outside the repository the built-in default runs; init writes it out; validate accepts it;
+/// plot redraws the charts from the CSVs.
+#[test]
+fn builtin_default_init_validate_plot() {
+    let d = tmp("builtin");
+    let o = run(&["run", "--runs", "100", "--periods", "6", "--quiet"], Some(&d));
+    assert!(o.status.success(), "{}", text(&o));
+    let res = d.join("output/default");
+    assert!(res.join("summary.csv").exists());
+    let i = run(&["init", "study"], Some(&d));
+    assert!(i.status.success());
+    assert_eq!(
+        std::fs::read_to_string(d.join("study/default.toml")).unwrap(),
+        DEFAULT
+    );
+    assert_eq!(run(&["init", "study"], Some(&d)).status.code(), Some(2));
+    let v = run(&["validate", "study/default.toml"], Some(&d));
+    assert!(v.status.success() && text(&v).contains("valid"), "{}", text(&v));
+    for f in ["deterrence.png", "survival.svg", "beliefs.png"] {
+        std::fs::remove_file(res.join(f)).unwrap();
+    }
+    let p = run(&["plot", res.to_str().unwrap()], Some(&d));
+    assert!(p.status.success(), "{}", text(&p));
+    for f in ["deterrence.png", "survival.svg", "beliefs.png"] {
+        assert!(res.join(f).metadata().unwrap().len() > 1000, "{f}");
+    }
+}
+
+/// Same seed, 1 or 3 threads: byte-identical CSV files.
+#[test]
+fn cli_results_do_not_depend_on_threads() {
+    let d = tmp("threads");
+    for k in ["1", "3"] {
+        let out = d.join(k);
+        let o = run(
+            &[
+                "run",
+                "--runs",
+                "600",
+                "--periods",
+                "18",
+                "--seed",
+                "4",
+                "--threads",
+                k,
+                "--quiet",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            Some(&d),
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    for f in ["summary.csv", "guarantors.csv", "timeline.csv"] {
+        assert_eq!(
+            std::fs::read(d.join("1").join(f)).unwrap(),
+            std::fs::read(d.join("3").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+/// Replay prints a trace, as text or JSON, and agrees with the run's outcome.
+#[test]
+fn replay_prints_a_trace() {
+    let d = tmp("replay");
+    let o = run(&["replay", "--regime", "nato_light", "--run", "5"], Some(&d));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("outcome:"));
+    let j = run(
+        &["replay", "--regime", "article5", "--run", "2", "--json"],
+        Some(&d),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    assert_eq!(v["regime"], "article5");
+    assert!(v["months"].as_array().unwrap().len() <= 36);
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for c in ["run", "replay", "validate", "init", "plot"] {
+        let o = run(&[c, "--help"], None);
+        assert!(o.status.success());
+        assert!(text(&o).contains("Example"), "{c}");
+    }
+}
