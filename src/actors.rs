@@ -7,6 +7,8 @@
 /// Russia's parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Russia {
+    /// Military spending, US$ bn: strengths are in multiples of it.
+    pub milex_usd_bn: f64,
     /// Military strength S in the contest (1.0 = its 2024 spending).
     pub strength: f64,
     /// Logit precision of its monthly choice among hold, probe and offensive.
@@ -69,6 +71,8 @@ pub struct Guarantor {
     pub value_soft: f64,
     pub cost_weight: f64,
     pub escalation_aversion: f64,
+    /// Multiplier on a regime's audience cost: how much backing down costs this government.
+    pub audience_sensitivity: f64,
 }
 
 impl Guarantor {

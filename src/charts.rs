@@ -367,6 +367,12 @@ pub fn heatmap<DB: DrawingBackend>(
     values: &[Vec<f64>],
     range: (f64, f64),
 ) -> DrawResult {
+    // A diverging scale for ranges around zero (differences), viridis otherwise.
+    let scale = if range.0 < 0.0 && range.1 > 0.0 {
+        diverging
+    } else {
+        viridis
+    };
     let (main, bar) = root.split_horizontally(root.dim_in_pixel().0.saturating_sub(110));
     let nx = xs.len().max(1);
     let ny = ys.len().max(1);
@@ -377,13 +383,13 @@ pub fn heatmap<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
+        .build_cartesian_2d(-0.5..nx as f64 - 0.5, -0.5..ny as f64 - 0.5)
         .map_err(err)?;
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_labels(nx.min(12))
-        .y_labels(ny.min(12))
+        .x_labels(nx + 1)
+        .y_labels(ny + 1)
         .x_label_formatter(&|x| label_at(&xl, *x))
         .y_label_formatter(&|y| label_at(&yl, *y))
         .x_desc(x_label)
@@ -400,8 +406,8 @@ pub fn heatmap<DB: DrawingBackend>(
             let t = ((v - range.0) / (range.1 - range.0)).clamp(0.0, 1.0);
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [(c as f64, r as f64), (c as f64 + 1.0, r as f64 + 1.0)],
-                    viridis(t).filled(),
+                    [(c as f64 - 0.5, r as f64 - 0.5), (c as f64 + 0.5, r as f64 + 0.5)],
+                    scale(t).filled(),
                 )))
                 .map_err(err)?;
         }
@@ -425,7 +431,7 @@ pub fn heatmap<DB: DrawingBackend>(
         let b = range.0 + (range.1 - range.0) * (k + 1) as f64 / steps as f64;
         cb.draw_series(std::iter::once(Rectangle::new(
             [(0.0, a), (1.0, b)],
-            viridis((k as f64 + 0.5) / steps as f64).filled(),
+            scale((k as f64 + 0.5) / steps as f64).filled(),
         )))
         .map_err(err)?;
     }
@@ -433,8 +439,8 @@ pub fn heatmap<DB: DrawingBackend>(
 }
 
 fn label_at(labels: &[String], x: f64) -> String {
-    let k = (x - 0.5).round();
-    if (x - 0.5 - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < labels.len() {
+    let k = x.round();
+    if (x - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < labels.len() {
         labels[k as usize].clone()
     } else {
         String::new()
@@ -453,6 +459,27 @@ pub fn short(x: f64) -> String {
     }
 }
 
+/// A colour-blind-safe diverging scale (ColorBrewer PuOr, purple below the middle, orange above).
+pub fn diverging(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (94.0, 60.0, 153.0),
+        (178.0, 171.0, 210.0),
+        (247.0, 247.0, 247.0),
+        (253.0, 184.0, 99.0),
+        (230.0, 97.0, 1.0),
+    ];
+    interpolate(&STOPS, t)
+}
+
+fn interpolate(stops: &[(f64, f64, f64); 5], t: f64) -> RGBColor {
+    let x = t.clamp(0.0, 1.0) * 4.0;
+    let i = (x.floor() as usize).min(3);
+    let f = x - i as f64;
+    let (a, b) = (stops[i], stops[i + 1]);
+    let m = |p: f64, q: f64| (p + (q - p) * f).round() as u8;
+    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
 /// A perceptually uniform, colour-blind-safe sequential scale (viridis, piecewise linear).
 pub fn viridis(t: f64) -> RGBColor {
     const STOPS: [(f64, f64, f64); 5] = [
@@ -462,10 +489,5 @@ pub fn viridis(t: f64) -> RGBColor {
         (94.0, 201.0, 98.0),
         (253.0, 231.0, 37.0),
     ];
-    let x = t.clamp(0.0, 1.0) * 4.0;
-    let i = (x.floor() as usize).min(3);
-    let f = x - i as f64;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
-    let m = |p: f64, q: f64| (p + (q - p) * f).round() as u8;
-    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+    interpolate(&STOPS, t)
 }

@@ -43,6 +43,7 @@ pub struct RawRun {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRussia {
+    pub milex_usd_bn: f64,
     pub strength: f64,
     pub lambda: f64,
     pub offensive_gain: f64,
@@ -141,6 +142,8 @@ pub struct RawRegime {
     pub reassurance_force: bool,
     #[serde(default)]
     pub air_support: bool,
+    #[serde(default)]
+    pub provocation: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -173,6 +176,9 @@ pub struct RawGuarantor {
     pub resolve_volatility: Option<f64>,
     #[serde(default)]
     pub lambda: Option<f64>,
+    /// Multiplier on the regime's audience cost for this state (default 1).
+    #[serde(default)]
+    pub audience_sensitivity: Option<f64>,
 }
 
 impl RawConfig {

@@ -209,7 +209,7 @@ impl<'m> Prepared<'m> {
         let v = g.value(hard, scale);
         let p0 = contest(base + others, attacker, exponent);
         let ac = if self.bound[i] {
-            self.regime.audience_cost
+            self.regime.audience_cost * g.audience_sensitivity
         } else {
             0.0
         };
@@ -560,7 +560,7 @@ pub fn russia_utilities(p: &Prepared, st: &RunState) -> ([f64; 3], [f64; 3]) {
             - ru.sanctions_weight * ru.probe_scale * s_probe
             - ru.war_cost * (1.0 - calm_probe)
             + ru.info_value * info,
-        ru.offensive_gain * (1.0 - hold_off)
+        p.regime.provocation + ru.offensive_gain * (1.0 - hold_off)
             - ru.combat_cost
             - ru.sanctions_weight * s_off
             - ru.war_cost * (1.0 - calm_off),
@@ -698,7 +698,7 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
         let honoured = o != NOTHING && m.responses[o - 1].honours;
         if o != NOTHING {
             let r = &m.responses[o - 1];
-            rec.cost[i] += r.cost * scale * m.guarantors[i].milex_usd_bn;
+            rec.cost[i] += r.cost * m.guarantors[i].milex_usd_bn;
             persistent += r.persistent * st.contrib[i];
         }
         if honoured {

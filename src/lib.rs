@@ -22,6 +22,7 @@ pub mod charts;
 pub mod commands;
 pub mod config;
 pub mod decisions;
+pub mod design;
 pub mod engine;
 pub mod error;
 pub mod metrics;
@@ -32,7 +33,10 @@ pub mod regimes;
 pub mod replay;
 pub mod rng;
 pub mod runner;
+pub mod sensitivity;
 pub mod stats;
+pub mod sweep;
+pub mod sweep_charts;
 pub mod theory;
 
 pub use error::{Error, Result};

@@ -72,6 +72,47 @@ enum Command {
         /// No progress bar, no table
         #[arg(long)]
         quiet: bool,
+        /// Rerun one point of a sweep directory (with --point); reproduces its rows exactly
+        #[arg(long, value_name = "SWEEP_DIR", requires = "point", conflicts_with = "config")]
+        from_sweep: Option<PathBuf>,
+        /// The point to rerun (with --from-sweep)
+        #[arg(long, requires = "from_sweep")]
+        point: Option<usize>,
+    },
+    /// Sweep parameters over a design (grid, lhs, sobol, table); every regime at every point
+    #[command(
+        after_help = "Examples:\n  deterrence-sim sweep configs/sweep_us_resolve.toml\n  deterrence-sim sweep configs/sweep_us_resolve.toml --replicates 200 --points 5 --out output/trial\n  deterrence-sim sweep configs/sweep_us_resolve.toml --resume      # after an interruption"
+    )]
+    Sweep {
+        /// Sweep file
+        sweep: PathBuf,
+        /// Output directory (default: output/<sweep file stem>/)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Finish an interrupted sweep in its directory
+        #[arg(long)]
+        resume: bool,
+        /// Worker threads; 0 = all cores (results do not depend on it)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Seed (overrides the sweep file)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replicates per point (overrides the sweep file)
+        #[arg(long)]
+        replicates: Option<u64>,
+        /// Number of points (lhs/sobol: the sample size; grid/table: the first N points)
+        #[arg(long)]
+        points: Option<u64>,
+        /// Run only shard K of N (points with index % N == K), e.g. --shard 3/16
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(u64, u64)>,
+        /// Overwrite a directory that holds results
+        #[arg(long)]
+        force: bool,
+        /// No progress bar
+        #[arg(long)]
+        quiet: bool,
     },
     /// Print one run's month-by-month trace (choices, probabilities, beliefs, outcome)
     #[command(
@@ -114,11 +155,29 @@ enum Command {
         force: bool,
     },
     /// Redraw a results directory's charts from its CSV files, without rerunning
-    #[command(after_help = "Example:\n  deterrence-sim plot output/default")]
+    #[command(
+        after_help = "Example:\n  deterrence-sim plot output/default\n  deterrence-sim plot output/sweep_us_resolve"
+    )]
     Plot {
-        /// A directory written by `run`
+        /// A directory written by `run` or `sweep`
         dir: PathBuf,
     },
+}
+
+fn parse_shard(s: &str) -> std::result::Result<(u64, u64), String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
+    let k: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("K in K/N must be a whole number (got `{k}`)"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("N in K/N must be a whole number (got `{n}`)"))?;
+    if n == 0 || k >= n {
+        return Err(format!("K/N needs 0 <= K < N (got {k}/{n})"));
+    }
+    Ok((k, n))
 }
 
 /// A progress bar on stderr (hidden when quiet or when stderr is not a terminal).
@@ -133,7 +192,7 @@ impl Bar {
         };
         let pb = ProgressBar::with_draw_target(Some(total), target);
         let style = ProgressStyle::with_template(&format!(
-            "{{bar:40}} {{pos}}/{{len}} {unit} · {{per_sec}} · {{eta}} left"
+            "{{bar:40}} {{pos}}/{{len}} {unit} · {{msg}} · {{per_sec}} · {{eta}} left"
         ))
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         pb.set_style(style);
@@ -144,6 +203,12 @@ impl Bar {
 impl Progress for Bar {
     fn advance(&self, n: u64) {
         self.0.inc(n);
+    }
+}
+
+impl deterrence_sim::sweep::SweepProgress for Bar {
+    fn point_done(&self, done: usize, total: usize) {
+        self.0.set_message(format!("points {done}/{total}"));
     }
 }
 
@@ -175,7 +240,39 @@ fn dispatch(cli: Cli) -> Result<()> {
             out,
             force,
             quiet,
+            from_sweep,
+            point,
         } => {
+            if let (Some(dir), Some(p)) = (from_sweep, point) {
+                let (sweep, raw, model, batch, rows) = deterrence_sim::sweep::rerun_point(&dir, p)?;
+                let out =
+                    out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-point-{p}", sweep.name)));
+                deterrence_sim::output::prepare_dir(&out, force)?;
+                deterrence_sim::output::write_atomic(
+                    &out.join("point.csv"),
+                    format!("{}{rows}", sweep.header()).as_bytes(),
+                )?;
+                let origin = format!("{} (point {p})", sweep.sweep_file);
+                commands::write_run(
+                    &out,
+                    &origin,
+                    &raw,
+                    &model,
+                    &batch,
+                    0.0,
+                    "run --from-sweep",
+                    serde_json::json!({"sweep": dir, "point": p}),
+                )?;
+                if !quiet {
+                    print!("{}", commands::summary_table(&batch.summary()));
+                    println!(
+                        "point {p} of {}: rows in {}",
+                        dir.display(),
+                        out.join("point.csv").display()
+                    );
+                }
+                return Ok(());
+            }
             let o = args.overrides();
             // Resolve first so the bar knows the run count (and bad input fails before any work).
             let (_, _, model) = commands::resolve(config.as_deref(), &o)?;
@@ -187,6 +284,48 @@ fn dispatch(cli: Cli) -> Result<()> {
                 println!(
                     "{} runs per regime in {:.2} s; results in {}",
                     model.run.runs,
+                    report.wall_seconds,
+                    report.dir.display()
+                );
+            }
+        }
+        Command::Sweep {
+            sweep,
+            out,
+            resume,
+            threads,
+            seed,
+            replicates,
+            points,
+            shard,
+            force,
+            quiet,
+        } => {
+            let o = deterrence_sim::sweep::SweepOverrides {
+                seed,
+                replicates,
+                points,
+                threads,
+            };
+            let s = deterrence_sim::sweep::Sweep::load(&sweep, &o)?;
+            let mine = (0..s.points.len())
+                .filter(|&p| shard.is_none_or(|(k, n)| p as u64 % n == k))
+                .count() as u64;
+            let bar = Bar::new(mine * s.replicates, quiet, "runs");
+            let opts = deterrence_sim::sweep::SweepOptions {
+                out,
+                resume,
+                force,
+                shard,
+            };
+            let report = deterrence_sim::sweep::run_sweep(s, &opts, &bar)?;
+            bar.0.finish_and_clear();
+            if !quiet {
+                println!(
+                    "{} of {} points run ({} runs per regime) in {:.2} s; results in {}",
+                    report.points_run,
+                    report.points_total,
+                    report.runs,
                     report.wall_seconds,
                     report.dir.display()
                 );
@@ -244,7 +383,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             println!("wrote {}", p.display());
         }
         Command::Plot { dir } => {
-            for f in commands::plot_run(&dir)? {
+            let files = if dir.join(deterrence_sim::sweep::STATE).exists() {
+                let s = deterrence_sim::sweep::read_state(&dir)?;
+                deterrence_sim::sweep_charts::draw(&dir, &s)?
+            } else {
+                commands::plot_run(&dir)?
+            };
+            for f in files {
                 println!("wrote {}", f.display());
             }
         }

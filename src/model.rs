@@ -131,6 +131,7 @@ impl Model {
 
         let x = &raw.russia;
         let russia = Russia {
+            milex_usd_bn: c.positive("russia.milex_usd_bn", x.milex_usd_bn)?,
             strength: c.positive("russia.strength", x.strength)?,
             lambda: c.range("russia.lambda", x.lambda, 0.0, 1e6)?,
             offensive_gain: c.nonneg("russia.offensive_gain", x.offensive_gain)?,
@@ -259,7 +260,7 @@ impl Model {
             guarantors.push(Guarantor {
                 id: g.id.clone(),
                 name: g.name.clone(),
-                capability: milex / 148.967 * russia.strength,
+                capability: milex / russia.milex_usd_bn,
                 milex_usd_bn: milex,
                 gdp_usd_bn: gdp,
                 economic_weight: gdp / total_gdp,
@@ -283,6 +284,10 @@ impl Model {
                 value_soft,
                 cost_weight,
                 escalation_aversion: esc,
+                audience_sensitivity: match g.audience_sensitivity {
+                    Some(v) => c.range(&f("audience_sensitivity"), v, 0.0, 1e6)?,
+                    None => 1.0,
+                },
             });
         }
 
@@ -461,6 +466,7 @@ fn regime(
         responses: idx,
         reassurance_force: x.reassurance_force,
         air_support: x.air_support,
+        provocation: c.range(&f("provocation"), x.provocation, 0.0, 1e6)?,
     })
 }
 

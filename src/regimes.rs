@@ -79,6 +79,9 @@ pub struct Regime {
     pub reassurance_force: bool,
     /// Whether air support (the US stance) is on the table.
     pub air_support: bool,
+    /// Value Russia adds to a major offensive against this arrangement because it regards it
+    /// as a provocation (the article: Russia opposes Ukraine's NATO accession). Default 0.
+    pub provocation: f64,
 }
 
 impl Regime {

@@ -1,0 +1,614 @@
+//! Parameter sweeps: a sweep file names a base config, the regimes, the replicates per point and
+//! the varied parameters (dotted paths with ranges or values); a design (grid, Latin hypercube,
+//! Sobol, or a table) gives the points.
+//!
+//! Every run's stream is (seed, point, replicate), so a point can be rerun alone, the regimes at a
+//! point are paired, and results do not depend on threads. Points run in order; each finished
+//! point's rows are appended (and synced) to `points.partial.csv`, so a sweep killed at any
+//! moment resumes where it stopped and ends with the same bytes as an uninterrupted one. Memory is
+//! bounded by one point's accumulators.
+
+use crate::commands::write_manifest;
+use crate::config::RawConfig;
+use crate::design::{self, Range};
+use crate::metrics::BatchResult;
+use crate::model::Model;
+use crate::output::{prepare_dir, sha256_hex, summary_cells, write_atomic, SUMMARY_COLUMNS};
+use crate::runner::{self, Progress};
+use crate::{params, Error, Result};
+use serde::{Deserialize, Serialize};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Largest design a sweep accepts.
+pub const MAX_POINTS: usize = 1_000_000;
+/// Name of the state file that identifies a sweep directory.
+pub const STATE: &str = "sweep-state.json";
+const PARTIAL: &str = "points.partial.csv";
+
+/// A sweep file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSweep {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Base config, relative to the sweep file (default: the built-in default).
+    #[serde(default)]
+    pub base: Option<String>,
+    #[serde(default)]
+    pub regimes: Option<Vec<String>>,
+    pub replicates: u64,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub periods: Option<u64>,
+    /// Two regimes whose difference gets its own chart (first minus second).
+    #[serde(default)]
+    pub compare: Option<Vec<String>>,
+    pub design: RawDesign,
+    #[serde(default)]
+    pub parameters: Vec<RawParameter>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDesign {
+    pub kind: String,
+    #[serde(default)]
+    pub points: Option<u64>,
+    #[serde(default)]
+    pub levels: Option<u64>,
+    #[serde(default)]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub shift: bool,
+    #[serde(default)]
+    pub skip: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParameter {
+    pub path: String,
+    #[serde(default)]
+    pub range: Option<Vec<f64>>,
+    #[serde(default)]
+    pub values: Option<Vec<f64>>,
+    #[serde(default)]
+    pub levels: Option<u64>,
+}
+
+/// Command-line overrides of a sweep file.
+#[derive(Debug, Clone, Default)]
+pub struct SweepOverrides {
+    pub seed: Option<u64>,
+    pub replicates: Option<u64>,
+    pub points: Option<u64>,
+    pub threads: Option<usize>,
+}
+
+/// A resolved sweep: everything needed to rebuild any point's config. Stored in the output
+/// directory as `sweep-state.json`, so `run --from-sweep` and `merge` need nothing else.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Sweep {
+    pub name: String,
+    pub sweep_file: String,
+    pub sweep_sha256: String,
+    pub base_origin: String,
+    pub base_toml: String,
+    pub design: String,
+    pub seed: u64,
+    pub replicates: u64,
+    pub periods: Option<u64>,
+    pub regimes: Option<Vec<String>>,
+    pub compare: Option<Vec<String>>,
+    pub params: Vec<String>,
+    pub points: Vec<Vec<f64>>,
+    /// This directory's share of the points: (k, n) runs points with index % n == k.
+    pub shard: (u64, u64),
+    pub threads: usize,
+}
+
+impl Sweep {
+    /// Read and resolve a sweep file.
+    pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let raw: RawSweep = toml::from_str(&text).map_err(|e| Error::Parse {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
+        let (base_toml, base_origin) = match &raw.base {
+            Some(b) => {
+                let p = dir.join(b);
+                let t = std::fs::read_to_string(&p).map_err(|e| Error::Read {
+                    path: p.clone(),
+                    source: e,
+                })?;
+                (t, p.display().to_string())
+            }
+            None => (
+                crate::config::DEFAULT_TOML.to_string(),
+                "<built-in default>".to_string(),
+            ),
+        };
+        let base_value: toml::Value = toml::from_str(&base_toml).map_err(|e| Error::Parse {
+            file: base_origin.clone(),
+            message: e.to_string(),
+        })?;
+        let base_raw = RawConfig::from_value(base_value.clone(), &base_origin)?;
+        let replicates = o.replicates.unwrap_or(raw.replicates);
+        if replicates == 0 || replicates > crate::rng::MAX_REPLICATE {
+            return Err(bad(
+                "replicates",
+                format!("must be in 1..={} (got {replicates})", crate::rng::MAX_REPLICATE),
+            ));
+        }
+        if let Some(rs) = &raw.regimes {
+            if rs.is_empty() {
+                return Err(bad(
+                    "regimes",
+                    "must list at least one regime (or be left out for all)".into(),
+                ));
+            }
+            for r in rs {
+                if !base_raw.regimes.contains_key(r) {
+                    return Err(bad(
+                        "regimes",
+                        format!(
+                            "unknown regime `{r}`; the base config defines: {}",
+                            base_raw.regimes.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(c) = &raw.compare {
+            let known = |r: &String| {
+                raw.regimes
+                    .as_ref()
+                    .map_or(base_raw.regimes.contains_key(r), |rs| rs.contains(r))
+            };
+            if c.len() != 2 || !c.iter().all(known) {
+                return Err(bad(
+                    "compare",
+                    "must name two of the sweep's regimes, e.g. [\"nato_light\", \"article5\"]".into(),
+                ));
+            }
+        }
+
+        // Parameters and design.
+        let kind = raw.design.kind.as_str();
+        let (params, mut points) = if kind == "table" {
+            let f = raw
+                .design
+                .file
+                .as_ref()
+                .ok_or_else(|| bad("design.file", "required when design.kind = \"table\"".into()))?;
+            let p = dir.join(f);
+            let t = std::fs::read_to_string(&p).map_err(|e| Error::Read {
+                path: p.clone(),
+                source: e,
+            })?;
+            let (header, rows) = design::parse_table(&t)
+                .map_err(|e| Error::invalid(&p.display().to_string(), "design table", e.to_string()))?;
+            let listed: Vec<&str> = raw.parameters.iter().map(|x| x.path.as_str()).collect();
+            if !listed.is_empty() && listed != header.iter().map(String::as_str).collect::<Vec<_>>() {
+                return Err(bad(
+                    "parameters",
+                    format!("must match the table's columns {header:?} (or be left out)"),
+                ));
+            }
+            (header, rows)
+        } else {
+            if raw.parameters.is_empty() {
+                return Err(bad(
+                    "parameters",
+                    "must list at least one [[parameters]] entry".into(),
+                ));
+            }
+            let names: Vec<String> = raw.parameters.iter().map(|x| x.path.clone()).collect();
+            let range_of = |k: usize, x: &RawParameter| -> Result<Range> {
+                match &x.range {
+                    Some(r) if r.len() == 2 => Ok(Range {
+                        low: r[0],
+                        high: r[1],
+                    }),
+                    _ => Err(bad(
+                        &format!("parameters[{k}].range"),
+                        format!(
+                            "`{}` needs range = [low, high] for design.kind = \"{kind}\"",
+                            x.path
+                        ),
+                    )),
+                }
+            };
+            let pts = match kind {
+                "grid" => {
+                    let mut levels = Vec::new();
+                    for (k, x) in raw.parameters.iter().enumerate() {
+                        match (&x.values, &x.range) {
+                            (Some(v), None) => levels.push(v.clone()),
+                            (None, Some(_)) => {
+                                let n = x.levels.or(raw.design.levels).unwrap_or(5);
+                                let r = range_of(k, x)?;
+                                levels.push(
+                                    design::linspace(&r, n as usize)
+                                        .map_err(|e| bad(&format!("parameters[{k}]"), e.to_string()))?,
+                                );
+                            }
+                            _ => {
+                                return Err(bad(
+                                    &format!("parameters[{k}]"),
+                                    format!(
+                                        "`{}` needs either values = [...] or range = [low, high]",
+                                        x.path
+                                    ),
+                                ))
+                            }
+                        }
+                    }
+                    design::grid(&levels, MAX_POINTS).map_err(|e| bad("parameters", e.to_string()))?
+                }
+                "lhs" | "sobol" => {
+                    let n = o.points.or(raw.design.points).ok_or_else(|| {
+                        bad("design.points", format!("required when design.kind = \"{kind}\""))
+                    })?;
+                    if n == 0 || n as usize > MAX_POINTS {
+                        return Err(bad(
+                            "design.points",
+                            format!("must be in 1..={MAX_POINTS} (got {n})"),
+                        ));
+                    }
+                    let ranges = raw
+                        .parameters
+                        .iter()
+                        .enumerate()
+                        .map(|(k, x)| range_of(k, x))
+                        .collect::<Result<Vec<_>>>()?;
+                    let seed = o.seed.or(raw.seed).unwrap_or(base_raw.run.seed);
+                    let mut d = crate::rng::Draws::auxiliary(seed, 1);
+                    let mut u = d.uniform_fn();
+                    let r = if kind == "lhs" {
+                        design::lhs(n as usize, &ranges, &mut u)
+                    } else {
+                        let skip = raw.design.skip.unwrap_or(0) as usize;
+                        if raw.design.shift {
+                            design::sobol(n as usize, &ranges, skip, Some(&mut u))
+                        } else {
+                            design::sobol(n as usize, &ranges, skip, None)
+                        }
+                    };
+                    r.map_err(|e| bad("parameters", e.to_string()))?
+                }
+                o => {
+                    return Err(bad(
+                        "design.kind",
+                        format!("unknown `{o}`; allowed: \"grid\", \"lhs\", \"sobol\", \"table\""),
+                    ))
+                }
+            };
+            (names, pts)
+        };
+        if let Some(n) = o.points {
+            if n == 0 {
+                return Err(Error::Usage {
+                    option: "--points".into(),
+                    message: "must be at least 1".into(),
+                });
+            }
+            points.truncate(n as usize);
+        }
+        let name = raw.name.clone().unwrap_or_else(|| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| "sweep".into())
+        });
+        let sweep = Sweep {
+            name,
+            sweep_file: file,
+            sweep_sha256: sha256_hex(text.as_bytes()),
+            base_origin,
+            base_toml,
+            design: kind.to_string(),
+            seed: o.seed.or(raw.seed).unwrap_or(base_raw.run.seed),
+            replicates,
+            periods: raw.periods,
+            regimes: raw.regimes.clone(),
+            compare: raw.compare.clone(),
+            params,
+            points,
+            shard: (0, 1),
+            threads: o.threads.unwrap_or(base_raw.run.threads as usize),
+        };
+        // Validate every point now, so a bad point fails before hours of work.
+        for p in 0..sweep.points.len() {
+            sweep.point_model(p)?;
+        }
+        Ok(sweep)
+    }
+
+    /// The config and model of point `p`.
+    pub fn point_model(&self, p: usize) -> Result<(RawConfig, Model)> {
+        let origin = format!("{} (sweep {}, point {p})", self.base_origin, self.sweep_file);
+        let mut v: toml::Value = toml::from_str(&self.base_toml).map_err(|e| Error::Parse {
+            file: self.base_origin.clone(),
+            message: e.to_string(),
+        })?;
+        for (path, &x) in self.params.iter().zip(&self.points[p]) {
+            params::set(&mut v, path, x, &origin)?;
+        }
+        let mut raw = RawConfig::from_value(v, &origin)?;
+        if let Some(keep) = &self.regimes {
+            raw.regimes.retain(|k, _| keep.contains(k) || k == "none");
+        }
+        raw.run.seed = self.seed;
+        raw.run.runs = self.replicates;
+        raw.run.threads = self.threads as u64;
+        if let Some(t) = self.periods {
+            raw.run.periods = t;
+        }
+        let model = Model::from_raw(&raw, &origin)?;
+        Ok((raw, model))
+    }
+
+    /// The points this directory runs.
+    pub fn my_points(&self) -> Vec<usize> {
+        (0..self.points.len())
+            .filter(|&p| p as u64 % self.shard.1 == self.shard.0)
+            .collect()
+    }
+
+    /// What identifies the sweep's results (everything but the shard and thread count).
+    pub fn identity(&self) -> String {
+        let mut s = self.clone();
+        s.shard = (0, 1);
+        s.threads = 0;
+        sha256_hex(serde_json::to_string(&s).unwrap_or_default().as_bytes())
+    }
+
+    /// The header of `points.csv`.
+    pub fn header(&self) -> String {
+        format!("point,{},regime,{SUMMARY_COLUMNS}\n", self.params.join(","))
+    }
+
+    /// The rows of `points.csv` for point `p`.
+    pub fn rows(&self, p: usize, batch: &BatchResult) -> String {
+        let values: Vec<String> = self.points[p].iter().map(|x| format!("{x}")).collect();
+        let mut out = String::new();
+        for s in batch.summary() {
+            out.push_str(&format!(
+                "{p},{},{},{}\n",
+                values.join(","),
+                s.regime,
+                summary_cells(&s)
+            ));
+        }
+        out
+    }
+}
+
+/// Options of `sweep`.
+#[derive(Debug, Clone, Default)]
+pub struct SweepOptions {
+    pub out: Option<PathBuf>,
+    pub resume: bool,
+    pub force: bool,
+    /// (k, n): run only points with index % n == k.
+    pub shard: Option<(u64, u64)>,
+}
+
+/// Reports progress of a sweep (points done) on top of runs done.
+pub trait SweepProgress: Progress {
+    fn point_done(&self, _done: usize, _total: usize) {}
+}
+
+/// What a sweep produced.
+#[derive(Debug, Clone)]
+pub struct SweepReport {
+    pub dir: PathBuf,
+    pub points_run: usize,
+    pub points_total: usize,
+    pub runs: u64,
+    pub wall_seconds: f64,
+}
+
+/// Read a sweep directory's state.
+pub fn read_state(dir: &Path) -> Result<Sweep> {
+    let p = dir.join(STATE);
+    let t = std::fs::read_to_string(&p).map_err(|e| Error::Read {
+        path: p.clone(),
+        source: e,
+    })?;
+    serde_json::from_str(&t).map_err(|e| Error::Results {
+        path: p,
+        message: format!("not a sweep state file: {e}"),
+    })
+}
+
+/// Complete points already in a partial file: the rows of the longest prefix of `mine` whose
+/// every regime row is present and whole.
+fn completed_prefix(text: &str, sweep: &Sweep, mine: &[usize], regimes: usize) -> (usize, String) {
+    let mut lines = text.split_inclusive('\n');
+    let mut kept = String::new();
+    match lines.next() {
+        Some(h) if h == sweep.header() => kept.push_str(h),
+        _ => return (0, sweep.header()),
+    }
+    let cols = sweep.header().trim_end().split(',').count();
+    let rest: Vec<&str> = lines.collect();
+    let mut done = 0;
+    let mut i = 0;
+    for &p in mine {
+        let block = rest.get(i..i + regimes);
+        let ok = block.is_some_and(|b| {
+            b.iter().all(|l| {
+                l.ends_with('\n')
+                    && l.trim_end().split(',').count() == cols
+                    && l.split(',').next() == Some(&p.to_string())
+            })
+        });
+        if !ok {
+            break;
+        }
+        for l in &rest[i..i + regimes] {
+            kept.push_str(l);
+        }
+        i += regimes;
+        done += 1;
+    }
+    (done, kept)
+}
+
+/// Run a sweep into its directory (default `output/<sweep name>/`).
+pub fn run_sweep(mut sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Result<SweepReport> {
+    if let Some((k, n)) = o.shard {
+        if n == 0 || k >= n {
+            return Err(Error::Usage {
+                option: "--shard".into(),
+                message: format!("K/N needs 0 <= K < N (got {k}/{n})"),
+            });
+        }
+        sweep.shard = (k, n);
+    }
+    let dir = o.out.clone().unwrap_or_else(|| {
+        let mut name = sweep.name.clone();
+        if sweep.shard.1 > 1 {
+            name = format!("{name}-shard-{}-of-{}", sweep.shard.0, sweep.shard.1);
+        }
+        PathBuf::from("output").join(name)
+    });
+    let mine = sweep.my_points();
+    let regimes = sweep.point_model(0)?.1.regimes.len();
+    let partial = dir.join(PARTIAL);
+    let (done, kept) = if o.resume {
+        let old = read_state(&dir).map_err(|_| Error::Results {
+            path: dir.clone(),
+            message: "nothing to resume here (no sweep-state.json); run without --resume".into(),
+        })?;
+        if old.identity() != sweep.identity() || old.shard != sweep.shard {
+            return Err(Error::Results {
+                path: dir.clone(),
+                message: "was made by a different sweep (sweep file, base config, seed, replicates, design or shard differ); refusing to resume. Use another --out, or --force without --resume to start over".into(),
+            });
+        }
+        if dir.join("points.csv").exists() {
+            (mine.len(), String::new())
+        } else {
+            let text = std::fs::read_to_string(&partial).unwrap_or_default();
+            completed_prefix(&text, &sweep, &mine, regimes)
+        }
+    } else {
+        if !o.force && dir.join(STATE).exists() {
+            return Err(Error::Results {
+                path: dir.clone(),
+                message: "holds a sweep; pass --resume to finish it or --force to start over".into(),
+            });
+        }
+        prepare_dir(&dir, o.force)?;
+        let _ = std::fs::remove_file(dir.join("points.csv"));
+        let _ = std::fs::remove_file(dir.join("manifest.json"));
+        (0, sweep.header())
+    };
+    if !(o.resume && dir.join("points.csv").exists()) {
+        write_atomic(
+            &dir.join(STATE),
+            serde_json::to_string_pretty(&sweep)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        write_atomic(&partial, kept.as_bytes())?;
+    }
+
+    let pool = runner::pool(sweep.threads)?;
+    let start = std::time::Instant::now();
+    progress.advance(done as u64 * sweep.replicates);
+    progress.point_done(done, mine.len());
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&partial)
+        .or_else(|_| {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&partial)
+        })
+        .map_err(|e| Error::io(&partial, e))?;
+    for (k, &p) in mine.iter().enumerate().skip(done) {
+        let (_, model) = sweep.point_model(p)?;
+        let batch = runner::run_batch(&model, p as u64, &pool, progress);
+        file.write_all(sweep.rows(p, &batch).as_bytes())
+            .map_err(|e| Error::io(&partial, e))?;
+        file.sync_data().map_err(|e| Error::io(&partial, e))?;
+        progress.point_done(k + 1, mine.len());
+    }
+    drop(file);
+    let wall = start.elapsed().as_secs_f64();
+    finish(&dir, &sweep, wall)?;
+    Ok(SweepReport {
+        dir,
+        points_run: mine.len() - done,
+        points_total: mine.len(),
+        runs: (mine.len() - done) as u64 * sweep.replicates,
+        wall_seconds: wall,
+    })
+}
+
+/// Turn a complete partial file into `points.csv`, draw the charts, write the manifest.
+fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
+    let partial = dir.join(PARTIAL);
+    let points = dir.join("points.csv");
+    if partial.exists() {
+        let text = std::fs::read(&partial).map_err(|e| Error::io(&partial, e))?;
+        write_atomic(&points, &text)?;
+        std::fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
+    }
+    let mut files = vec![points];
+    files.extend(crate::sweep_charts::draw(dir, sweep)?);
+    let (raw, _) = sweep.point_model(0)?;
+    let extra = serde_json::json!({
+        "sweep_file": sweep.sweep_file,
+        "sweep_sha256": sweep.sweep_sha256,
+        "sweep_identity": sweep.identity(),
+        "design": sweep.design,
+        "parameters": sweep.params,
+        "points": sweep.points.len(),
+        "replicates": sweep.replicates,
+        "shard": [sweep.shard.0, sweep.shard.1],
+        "base_config": sweep.base_origin,
+        "base_sha256": sha256_hex(sweep.base_toml.as_bytes()),
+    });
+    write_manifest(
+        dir,
+        &sweep.base_origin,
+        &raw,
+        sweep.seed,
+        sweep.threads,
+        wall,
+        "sweep",
+        &files,
+        extra,
+    )
+}
+
+/// `run --from-sweep DIR --point P`: rerun one point; returns its rows in `points.csv` form and
+/// the batch (the caller writes the usual run files).
+pub fn rerun_point(dir: &Path, p: usize) -> Result<(Sweep, RawConfig, Model, BatchResult, String)> {
+    let sweep = read_state(dir)?;
+    if p >= sweep.points.len() {
+        return Err(Error::Usage {
+            option: "--point".into(),
+            message: format!("this sweep has points 0..{} (got {p})", sweep.points.len()),
+        });
+    }
+    let (raw, model) = sweep.point_model(p)?;
+    let pool = runner::pool(model.run.threads)?;
+    let batch = runner::run_batch(&model, p as u64, &pool, &runner::Silent);
+    let rows = sweep.rows(p, &batch);
+    Ok((sweep, raw, model, batch, rows))
+}
