@@ -65,6 +65,9 @@ pub struct Panel {
 
 type DrawResult = std::result::Result<(), String>;
 
+/// A named series of (value, low, high).
+pub type NamedIntervals = (String, Vec<(f64, f64, f64)>);
+
 fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
@@ -94,6 +97,33 @@ pub enum Figure {
         y_range: (f64, f64),
         panels: Vec<Panel>,
         cols: usize,
+    },
+    /// Horizontal grouped bars with intervals: one row per category, one bar per series
+    /// (value, low, high); a dashed vertical line at `reference` if given (a noise floor).
+    HBars {
+        title: String,
+        x_label: String,
+        categories: Vec<String>,
+        series: Vec<NamedIntervals>,
+        x_range: (f64, f64),
+        reference: Option<(String, f64)>,
+    },
+    /// Labelled points (x, y), with an optional dashed horizontal/vertical guide at `guide`.
+    Scatter {
+        title: String,
+        x_label: String,
+        y_label: String,
+        points: Vec<(String, f64, f64)>,
+        highlight: Option<usize>,
+        connect: bool,
+    },
+    /// Horizontal ranges within [0, 1] per category (a PRIM box relative to the full ranges),
+    /// each labelled with its real bounds.
+    Ranges {
+        title: String,
+        categories: Vec<String>,
+        ranges: Vec<(f64, f64)>,
+        labels: Vec<String>,
     },
     /// Heatmaps side by side, sharing a colour range.
     Heatmaps {
@@ -131,6 +161,39 @@ impl Figure {
                 panels: p,
                 cols,
             } => panels(root, title, x_label, y_label, *y_range, p, *cols),
+            Figure::HBars {
+                title,
+                x_label,
+                categories,
+                series,
+                x_range,
+                reference,
+            } => hbars(
+                root,
+                title,
+                x_label,
+                categories,
+                series,
+                *x_range,
+                reference.as_ref(),
+            ),
+            Figure::Scatter {
+                title,
+                x_label,
+                y_label,
+                points,
+                highlight,
+                connect,
+            } => scatter(root, title, x_label, y_label, points, *highlight, *connect),
+            Figure::Ranges {
+                title,
+                categories,
+                ranges,
+                labels,
+            } => {
+                let r: Vec<(f64, f64, f64)> = ranges.iter().map(|&(lo, hi)| (hi, lo, hi)).collect();
+                range_bars(root, title, categories, &r, labels, categories.len())
+            }
             Figure::Heatmaps {
                 title,
                 x_label,
@@ -434,6 +497,200 @@ pub fn heatmap<DB: DrawingBackend>(
             scale((k as f64 + 0.5) / steps as f64).filled(),
         )))
         .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn hbars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    categories: &[String],
+    series: &[NamedIntervals],
+    x_range: (f64, f64),
+    reference: Option<&(String, f64)>,
+) -> DrawResult {
+    let n = categories.len().max(1);
+    let k = series.len().max(1);
+    let cats = categories.to_vec();
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(16)
+        .x_label_area_size(45)
+        .y_label_area_size(260)
+        .build_cartesian_2d(x_range.0..x_range.1, -0.5..n as f64 - 0.5)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n)
+        .y_label_formatter(&|y| label_at(&cats, *y))
+        .x_desc(x_label)
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()
+        .map_err(err)?;
+    let h = 0.8 / k as f64;
+    for (j, (name, vals)) in series.iter().enumerate() {
+        let c = colour(j);
+        for (i, &(v, lo, hi)) in vals.iter().enumerate() {
+            let y0 = i as f64 - 0.4 + h * j as f64;
+            let y1 = y0 + h * 0.9;
+            let ym = 0.5 * (y0 + y1);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0_f64.max(x_range.0), y0), (v, y1)],
+                    c.mix(0.85).filled(),
+                )))
+                .map_err(err)?;
+            if lo.is_finite() && hi.is_finite() {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(lo, ym), (hi, ym)],
+                        BLACK.stroke_width(2),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        chart
+            .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+            .map_err(err)?
+            .label(name.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled()));
+    }
+    if let Some((name, r)) = reference {
+        let r = *r;
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(r, -0.5), (r, n as f64 - 0.5)],
+                6,
+                4,
+                BLACK.stroke_width(1),
+            ))
+            .map_err(err)?
+            .label(name.clone())
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 14))
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+fn scatter<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    points: &[(String, f64, f64)],
+    highlight: Option<usize>,
+    connect: bool,
+) -> DrawResult {
+    let fin = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let xmax = points.iter().map(|p| fin(p.1)).fold(1e-9_f64, f64::max) * 1.15;
+    let ymax = points.iter().map(|p| fin(p.2)).fold(1e-9_f64, f64::max) * 1.15;
+    let xmin = points.iter().map(|p| fin(p.1)).fold(0.0_f64, f64::min);
+    let ymin = points.iter().map(|p| fin(p.2)).fold(0.0_f64, f64::min);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(16)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(xmin..xmax, ymin..ymax)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()
+        .map_err(err)?;
+    if connect {
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|p| (p.1, p.2)),
+                colour(0).stroke_width(2),
+            ))
+            .map_err(err)?;
+    }
+    for (i, (label, x, y)) in points.iter().enumerate() {
+        let hl = highlight == Some(i);
+        let c = if hl { colour(1) } else { colour(0) };
+        chart
+            .draw_series(std::iter::once(Circle::new(
+                (*x, *y),
+                if hl { 8 } else { 5 },
+                c.filled(),
+            )))
+            .map_err(err)?;
+        if !label.is_empty() {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label.clone(),
+                    (*x, *y),
+                    ("sans-serif", 14),
+                )))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+fn range_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    categories: &[String],
+    ranges: &[(f64, f64, f64)],
+    labels: &[String],
+    n: usize,
+) -> DrawResult {
+    let cats = categories.to_vec();
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(16)
+        .x_label_area_size(45)
+        .y_label_area_size(260)
+        .build_cartesian_2d(0.0..1.0, -0.5..n.max(1) as f64 - 0.5)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n.max(1))
+        .y_label_formatter(&|y| label_at(&cats, *y))
+        .x_desc("share of the parameter's sampled range")
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .draw()
+        .map_err(err)?;
+    for (i, &(_, lo, hi)) in ranges.iter().enumerate() {
+        let y = i as f64;
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(0.0, y - 0.3), (1.0, y + 0.3)],
+                RGBColor(220, 220, 220).filled(),
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(lo, y - 0.3), (hi, y + 0.3)],
+                colour(1).mix(0.85).filled(),
+            )))
+            .map_err(err)?;
+        if let Some(l) = labels.get(i) {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    l.clone(),
+                    (0.02, y + 0.05),
+                    ("sans-serif", 14),
+                )))
+                .map_err(err)?;
+        }
     }
     Ok(())
 }

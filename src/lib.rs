@@ -25,6 +25,7 @@ pub mod decisions;
 pub mod design;
 pub mod engine;
 pub mod error;
+pub mod gsa;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -114,6 +114,53 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Global sensitivity analysis (Sobol, Morris) or scenario discovery (PRIM) on the sweep engine
+    #[command(
+        after_help = "Examples:\n  deterrence-sim sensitivity configs/sens_article5_sobol.toml\n  deterrence-sim sensitivity configs/sens_gap_morris.toml --replicates 100 --out output/quick\n  deterrence-sim sensitivity configs/sens_article5_sobol.toml --shard 0/4 --out output/s0"
+    )]
+    Sensitivity {
+        /// Sensitivity file
+        file: PathBuf,
+        /// Output directory (default: output/<file stem>/)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Finish an interrupted study in its directory
+        #[arg(long)]
+        resume: bool,
+        /// Worker threads; 0 = all cores (results do not depend on it)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Seed (overrides the file)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Monte Carlo runs per design point (overrides the file)
+        #[arg(long)]
+        replicates: Option<u64>,
+        /// Sample size (Sobol: base samples N; Morris: trajectories; PRIM: points)
+        #[arg(long)]
+        samples: Option<u64>,
+        /// Run only shard K of N of the design points, e.g. --shard 1/4 (then `merge`)
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(u64, u64)>,
+        /// Overwrite a directory that holds results
+        #[arg(long)]
+        force: bool,
+        /// No progress bar
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Combine the shard directories of one sweep into OUT (identical to an unsharded run)
+    #[command(after_help = "Example:\n  deterrence-sim merge output/full output/s0 output/s1 output/s2")]
+    Merge {
+        /// Directory to write the merged results into
+        out: PathBuf,
+        /// Shard directories (all N shards of one sweep)
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Overwrite OUT if it holds results
+        #[arg(long)]
+        force: bool,
+    },
     /// Print one run's month-by-month trace (choices, probabilities, beliefs, outcome)
     #[command(
         after_help = "Example:\n  deterrence-sim replay --regime nato_light --run 5\n  deterrence-sim replay configs/default.toml --regime article5 --run 0 --json > run0.json"
@@ -162,6 +209,40 @@ enum Command {
         /// A directory written by `run` or `sweep`
         dir: PathBuf,
     },
+}
+
+/// Run a sweep or sensitivity study with a progress bar and a closing line.
+fn run_study(
+    s: deterrence_sim::sweep::Sweep,
+    shard: Option<(u64, u64)>,
+    out: Option<PathBuf>,
+    resume: bool,
+    force: bool,
+    quiet: bool,
+) -> Result<()> {
+    let mine = (0..s.points.len())
+        .filter(|&p| shard.is_none_or(|(k, n)| p as u64 % n == k))
+        .count() as u64;
+    let bar = Bar::new(mine * s.replicates, quiet, "runs");
+    let opts = deterrence_sim::sweep::SweepOptions {
+        out,
+        resume,
+        force,
+        shard,
+    };
+    let report = deterrence_sim::sweep::run_sweep(s, &opts, &bar)?;
+    bar.0.finish_and_clear();
+    if !quiet {
+        println!(
+            "{} of {} points run ({} runs per regime) in {:.2} s; results in {}",
+            report.points_run,
+            report.points_total,
+            report.runs,
+            report.wall_seconds,
+            report.dir.display()
+        );
+    }
+    Ok(())
 }
 
 fn parse_shard(s: &str) -> std::result::Result<(u64, u64), String> {
@@ -308,28 +389,37 @@ fn dispatch(cli: Cli) -> Result<()> {
                 threads,
             };
             let s = deterrence_sim::sweep::Sweep::load(&sweep, &o)?;
-            let mine = (0..s.points.len())
-                .filter(|&p| shard.is_none_or(|(k, n)| p as u64 % n == k))
-                .count() as u64;
-            let bar = Bar::new(mine * s.replicates, quiet, "runs");
-            let opts = deterrence_sim::sweep::SweepOptions {
-                out,
-                resume,
-                force,
-                shard,
+            run_study(s, shard, out, resume, force, quiet)?;
+        }
+        Command::Sensitivity {
+            file,
+            out,
+            resume,
+            threads,
+            seed,
+            replicates,
+            samples,
+            shard,
+            force,
+            quiet,
+        } => {
+            let o = deterrence_sim::sweep::SweepOverrides {
+                seed,
+                replicates,
+                points: samples,
+                threads,
             };
-            let report = deterrence_sim::sweep::run_sweep(s, &opts, &bar)?;
-            bar.0.finish_and_clear();
-            if !quiet {
-                println!(
-                    "{} of {} points run ({} runs per regime) in {:.2} s; results in {}",
-                    report.points_run,
-                    report.points_total,
-                    report.runs,
-                    report.wall_seconds,
-                    report.dir.display()
-                );
-            }
+            let s = deterrence_sim::gsa::load(&file, &o)?;
+            run_study(s, shard, out, resume, force, quiet)?;
+        }
+        Command::Merge { out, shards, force } => {
+            let s = deterrence_sim::sweep::merge(&out, &shards, force)?;
+            println!(
+                "merged {} shards ({} points) into {}",
+                shards.len(),
+                s.points.len(),
+                out.display()
+            );
         }
         Command::Replay {
             config,

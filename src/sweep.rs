@@ -45,6 +45,9 @@ pub struct RawSweep {
     /// Two regimes whose difference gets its own chart (first minus second).
     #[serde(default)]
     pub compare: Option<Vec<String>>,
+    /// Use the same random streams at every point (common random numbers across the design).
+    #[serde(default)]
+    pub common_random_numbers: bool,
     pub design: RawDesign,
     #[serde(default)]
     pub parameters: Vec<RawParameter>,
@@ -107,6 +110,12 @@ pub struct Sweep {
     /// This directory's share of the points: (k, n) runs points with index % n == k.
     pub shard: (u64, u64),
     pub threads: usize,
+    /// Common random numbers across the design: every point uses the streams of point 0.
+    #[serde(default)]
+    pub crn: bool,
+    /// A sensitivity analysis to compute from the points when they are complete.
+    #[serde(default)]
+    pub analysis: Option<crate::gsa::Analysis>,
 }
 
 impl Sweep {
@@ -123,25 +132,7 @@ impl Sweep {
         })?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
-        let (base_toml, base_origin) = match &raw.base {
-            Some(b) => {
-                let p = dir.join(b);
-                let t = std::fs::read_to_string(&p).map_err(|e| Error::Read {
-                    path: p.clone(),
-                    source: e,
-                })?;
-                (t, p.display().to_string())
-            }
-            None => (
-                crate::config::DEFAULT_TOML.to_string(),
-                "<built-in default>".to_string(),
-            ),
-        };
-        let base_value: toml::Value = toml::from_str(&base_toml).map_err(|e| Error::Parse {
-            file: base_origin.clone(),
-            message: e.to_string(),
-        })?;
-        let base_raw = RawConfig::from_value(base_value.clone(), &base_origin)?;
+        let (base_toml, base_origin, base_raw) = load_base(dir, raw.base.as_deref())?;
         let replicates = o.replicates.unwrap_or(raw.replicates);
         if replicates == 0 || replicates > crate::rng::MAX_REPLICATE {
             return Err(bad(
@@ -325,6 +316,8 @@ impl Sweep {
             points,
             shard: (0, 1),
             threads: o.threads.unwrap_or(base_raw.run.threads as usize),
+            crn: raw.common_random_numbers,
+            analysis: None,
         };
         // Validate every point now, so a bad point fails before hours of work.
         for p in 0..sweep.points.len() {
@@ -345,7 +338,10 @@ impl Sweep {
         }
         let mut raw = RawConfig::from_value(v, &origin)?;
         if let Some(keep) = &self.regimes {
-            raw.regimes.retain(|k, _| keep.contains(k) || k == "none");
+            // Sweeps keep the baseline for diff_vs_none; an analysis needs only its regimes.
+            let baseline = self.analysis.is_none();
+            raw.regimes
+                .retain(|k, _| keep.contains(k) || (baseline && k == "none"));
         }
         raw.run.seed = self.seed;
         raw.run.runs = self.replicates;
@@ -355,6 +351,15 @@ impl Sweep {
         }
         let model = Model::from_raw(&raw, &origin)?;
         Ok((raw, model))
+    }
+
+    /// The design point whose streams point `p` uses (0 for all under common random numbers).
+    pub fn stream_point(&self, p: usize) -> u64 {
+        if self.crn {
+            0
+        } else {
+            p as u64
+        }
     }
 
     /// The points this directory runs.
@@ -391,6 +396,30 @@ impl Sweep {
         }
         out
     }
+}
+
+/// Load a study's base config: `base` relative to `dir`, or the built-in default.
+pub fn load_base(dir: &Path, base: Option<&str>) -> Result<(String, String, RawConfig)> {
+    let (text, origin) = match base {
+        Some(b) => {
+            let p = dir.join(b);
+            let t = std::fs::read_to_string(&p).map_err(|e| Error::Read {
+                path: p.clone(),
+                source: e,
+            })?;
+            (t, p.display().to_string())
+        }
+        None => (
+            crate::config::DEFAULT_TOML.to_string(),
+            "<built-in default>".to_string(),
+        ),
+    };
+    let value: toml::Value = toml::from_str(&text).map_err(|e| Error::Parse {
+        file: origin.clone(),
+        message: e.to_string(),
+    })?;
+    let raw = RawConfig::from_value(value, &origin)?;
+    Ok((text, origin, raw))
 }
 
 /// Options of `sweep`.
@@ -525,8 +554,19 @@ pub fn run_sweep(mut sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgres
         write_atomic(&partial, kept.as_bytes())?;
     }
 
-    let pool = runner::pool(sweep.threads)?;
     let start = std::time::Instant::now();
+    if o.resume && dir.join("points.csv").exists() {
+        // Killed after the rows were complete: only the charts and the manifest are missing.
+        finish(&dir, &sweep, 0.0)?;
+        return Ok(SweepReport {
+            dir,
+            points_run: 0,
+            points_total: mine.len(),
+            runs: 0,
+            wall_seconds: 0.0,
+        });
+    }
+    let pool = runner::pool(sweep.threads)?;
     progress.advance(done as u64 * sweep.replicates);
     progress.point_done(done, mine.len());
     let mut file = std::fs::OpenOptions::new()
@@ -541,7 +581,7 @@ pub fn run_sweep(mut sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgres
         .map_err(|e| Error::io(&partial, e))?;
     for (k, &p) in mine.iter().enumerate().skip(done) {
         let (_, model) = sweep.point_model(p)?;
-        let batch = runner::run_batch(&model, p as u64, &pool, progress);
+        let batch = runner::run_batch(&model, sweep.stream_point(p), &pool, progress);
         file.write_all(sweep.rows(p, &batch).as_bytes())
             .map_err(|e| Error::io(&partial, e))?;
         file.sync_data().map_err(|e| Error::io(&partial, e))?;
@@ -569,7 +609,13 @@ fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
         std::fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
     }
     let mut files = vec![points];
-    files.extend(crate::sweep_charts::draw(dir, sweep)?);
+    // A shard holds part of the design: charts and indices wait for `merge`.
+    if sweep.shard.1 == 1 {
+        match &sweep.analysis {
+            Some(a) => files.extend(crate::gsa::analyse(dir, sweep, a)?),
+            None => files.extend(crate::sweep_charts::draw(dir, sweep)?),
+        }
+    }
     let (raw, _) = sweep.point_model(0)?;
     let extra = serde_json::json!({
         "sweep_file": sweep.sweep_file,
@@ -608,7 +654,111 @@ pub fn rerun_point(dir: &Path, p: usize) -> Result<(Sweep, RawConfig, Model, Bat
     }
     let (raw, model) = sweep.point_model(p)?;
     let pool = runner::pool(model.run.threads)?;
-    let batch = runner::run_batch(&model, p as u64, &pool, &runner::Silent);
+    let batch = runner::run_batch(&model, sweep.stream_point(p), &pool, &runner::Silent);
     let rows = sweep.rows(p, &batch);
     Ok((sweep, raw, model, batch, rows))
+}
+
+/// `merge OUT SHARD_DIR...`: combine shard directories of one sweep into `out`, whose
+/// `points.csv` is byte-identical to an unsharded run's. Refuses shards of different sweeps or
+/// seeds, missing, duplicated or unfinished shards.
+pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
+    let refuse = |path: &Path, message: String| Error::Results {
+        path: path.to_path_buf(),
+        message,
+    };
+    let first = shards.first().ok_or_else(|| Error::Usage {
+        option: "SHARD_DIR".into(),
+        message: "name at least one shard directory".into(),
+    })?;
+    let states: Vec<Sweep> = shards.iter().map(|d| read_state(d)).collect::<Result<_>>()?;
+    let n = states[0].shard.1;
+    let id = states[0].identity();
+    let mut seen: Vec<Option<&PathBuf>> = vec![None; n as usize];
+    for (s, d) in states.iter().zip(shards) {
+        if s.identity() != id {
+            return Err(refuse(
+                d,
+                format!(
+                    "is a shard of a different sweep than {} (sweep file, base config, seed, replicates or design differ)",
+                    first.display()
+                ),
+            ));
+        }
+        if s.shard.1 != n {
+            return Err(refuse(
+                d,
+                format!("was cut into {} shards, {} into {n}", s.shard.1, first.display()),
+            ));
+        }
+        if let Some(other) = seen[s.shard.0 as usize] {
+            return Err(refuse(
+                d,
+                format!("duplicates shard {}/{n} of {}", s.shard.0, other.display()),
+            ));
+        }
+        seen[s.shard.0 as usize] = Some(d);
+        if !d.join("points.csv").exists() {
+            return Err(refuse(
+                d,
+                format!(
+                    "shard {}/{n} is unfinished; finish it with `deterrence-sim sweep {} --shard {}/{n} --resume --out {}`",
+                    s.shard.0,
+                    s.sweep_file,
+                    s.shard.0,
+                    d.display()
+                ),
+            ));
+        }
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_none())
+        .map(|(k, _)| format!("{k}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Usage {
+            option: "SHARD_DIR".into(),
+            message: format!("missing shard(s) {}; merge needs all {n}", missing.join(", ")),
+        });
+    }
+    // Gather rows by point (each shard's rows are whole points, in point order).
+    let mut sweep = states[0].clone();
+    sweep.shard = (0, 1);
+    let header = sweep.header();
+    let mut rows: Vec<(usize, String)> = Vec::new();
+    for d in shards {
+        let p = d.join("points.csv");
+        let text = std::fs::read_to_string(&p).map_err(|e| Error::Read {
+            path: p.clone(),
+            source: e,
+        })?;
+        let mut lines = text.split_inclusive('\n');
+        if lines.next() != Some(header.as_str()) {
+            return Err(refuse(&p, "has a different header than the sweep's".into()));
+        }
+        for l in lines {
+            let point = l.split(',').next().and_then(|x| x.parse::<usize>().ok());
+            match point {
+                Some(pt) if pt < sweep.points.len() => rows.push((pt, l.to_string())),
+                _ => return Err(refuse(&p, format!("malformed row: {}", l.trim_end()))),
+            }
+        }
+    }
+    rows.sort_by_key(|r| r.0); // stable: keeps the regime order within a point
+    prepare_dir(out, force)?;
+    let mut text = header;
+    for (_, l) in &rows {
+        text.push_str(l);
+    }
+    write_atomic(
+        &out.join(STATE),
+        serde_json::to_string_pretty(&sweep)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    write_atomic(&out.join(PARTIAL), text.as_bytes())?;
+    finish(out, &sweep, 0.0)?;
+    Ok(sweep)
 }

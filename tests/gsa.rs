@@ -1,0 +1,196 @@
+//! Sensitivity studies end to end: the three methods, a parameter the output cannot depend on
+//! (exactly zero effect under common random numbers), shards and merge, bad files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const BIN: &str = env!("CARGO_BIN_EXE_deterrence-sim");
+
+fn tmp(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "dsim-gsa-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const PARAMS: &str = "[[parameters]]\npath = \"russia.war_cost\"\nrange = [0.5, 3.0]\n\n\
+[[parameters]]\npath = \"regimes.nato_light.audience_cost\"\nrange = [0.0, 2.0]\n\n\
+[[parameters]]\npath = \"russia.lambda\"\nrange = [1.5, 3.5]\n";
+
+fn study(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let f = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &f,
+        format!("replicates = 40\nperiods = 12\nseed = 2\n{body}\n{PARAMS}"),
+    )
+    .unwrap();
+    f
+}
+
+fn run(f: &Path, out: &Path, more: &[&str]) -> Output {
+    let mut a = vec![
+        "sensitivity",
+        f.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    a.extend_from_slice(more);
+    Command::new(BIN).args(&a).output().unwrap()
+}
+
+fn rows(p: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn sobol_morris_prim_run_and_a_dummy_parameter_has_no_effect() {
+    let d = tmp("methods");
+    // article5's success cannot depend on nato_light's audience cost.
+    let sobol = study(
+        &d,
+        "sobol",
+        "method = \"sobol\"\n[output]\nregime = \"article5\"\n[sobol]\nsamples = 16\nbootstrap = 100\n",
+    );
+    let o = run(&sobol, &d.join("s"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let r = rows(&d.join("s/indices.csv"));
+    assert_eq!(
+        r[0][..7],
+        ["parameter", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"]
+    );
+    let dummy = r
+        .iter()
+        .find(|x| x[0] == "regimes.nato_light.audience_cost")
+        .unwrap();
+    for k in 1..7 {
+        assert_eq!(dummy[k].parse::<f64>().unwrap(), 0.0, "dummy column {}", r[0][k]);
+    }
+    let lambda = r.iter().find(|x| x[0] == "russia.lambda").unwrap();
+    assert!(
+        lambda[4].parse::<f64>().unwrap() > 0.1,
+        "lambda must matter: {lambda:?}"
+    );
+    assert!(d.join("s/sobol.png").exists() && d.join("s/manifest.json").exists());
+    assert_eq!(r[1][8], "40"); // runs per point
+    let morris = study(&d, "morris", "method = \"morris\"\n[output]\ndifference = [\"article5\", \"bilateral\"]\n[morris]\ntrajectories = 6\n");
+    let o = run(&morris, &d.join("m"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let r = rows(&d.join("m/indices.csv"));
+    assert_eq!(
+        r[0][..6],
+        [
+            "parameter",
+            "mu",
+            "mu_star",
+            "mu_star_low",
+            "mu_star_high",
+            "sigma"
+        ]
+    );
+    assert!(d.join("m/morris.png").exists());
+    let prim = study(
+        &d,
+        "prim",
+        "method = \"prim\"\n[output]\nregime = \"bilateral\"\n[prim]\npoints = 60\nthreshold = 0.7\n",
+    );
+    let o = run(&prim, &d.join("p"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let b = rows(&d.join("p/boxes.csv"));
+    assert_eq!(
+        b[0][..6],
+        ["step", "chosen", "coverage", "density", "mass", "points_in_box"]
+    );
+    assert_eq!(b.iter().filter(|x| x[1] == "true").count(), 1);
+    assert!(d.join("p/prim_trajectory.png").exists() && d.join("p/prim_box.png").exists());
+}
+
+#[test]
+fn sharded_study_merges_to_the_same_indices() {
+    let d = tmp("shards");
+    let f = study(
+        &d,
+        "s",
+        "method = \"sobol\"\n[output]\nregime = \"nato_light\"\n[sobol]\nsamples = 8\nbootstrap = 50\n",
+    );
+    assert!(run(&f, &d.join("full"), &["--threads", "1"]).status.success());
+    for k in 0..3 {
+        let o = run(
+            &f,
+            &d.join(format!("s{k}")),
+            &["--shard", &format!("{k}/3"), "--threads", "2"],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let m = Command::new(BIN)
+        .args([
+            "merge",
+            d.join("m").to_str().unwrap(),
+            d.join("s0").to_str().unwrap(),
+            d.join("s1").to_str().unwrap(),
+            d.join("s2").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(m.status.success(), "{}", text(&m));
+    for f in ["points.csv", "indices.csv"] {
+        assert_eq!(
+            std::fs::read(d.join("full").join(f)).unwrap(),
+            std::fs::read(d.join("m").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn bad_sensitivity_files_are_clear_errors() {
+    let d = tmp("bad");
+    let cases = [
+        (
+            "method",
+            "method = \"fast\"\n[output]\nregime = \"article5\"\n",
+            vec!["method", "fast", "sobol"],
+        ),
+        (
+            "output",
+            "method = \"sobol\"\n[output]\n[sobol]\nsamples = 8\n",
+            vec!["output", "regime"],
+        ),
+        (
+            "regime",
+            "method = \"sobol\"\n[output]\nregime = \"nato\"\n[sobol]\nsamples = 8\n",
+            vec!["nato", "nato_light"],
+        ),
+        (
+            "no-table",
+            "method = \"morris\"\n[output]\nregime = \"article5\"\n",
+            vec!["[morris]"],
+        ),
+    ];
+    for (name, body, needles) in cases {
+        let f = study(&d, name, body);
+        let o = run(&f, &d.join(name), &[]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+        for n in needles {
+            assert!(text(&o).contains(n), "{name}: `{n}` in {}", text(&o));
+        }
+    }
+}
