@@ -28,6 +28,8 @@ pub mod error;
 pub mod gsa;
 pub mod metrics;
 pub mod model;
+#[cfg(feature = "mpi")]
+pub mod mpi_backend;
 pub mod output;
 pub mod params;
 pub mod regimes;

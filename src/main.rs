@@ -107,6 +107,9 @@ enum Command {
         /// Run only shard K of N (points with index % N == K), e.g. --shard 3/16
         #[arg(long, value_parser = parse_shard)]
         shard: Option<(u64, u64)>,
+        /// Spread points over MPI ranks (under mpirun; needs a build with --features mpi)
+        #[arg(long)]
+        mpi: bool,
         /// Overwrite a directory that holds results
         #[arg(long)]
         force: bool,
@@ -142,6 +145,9 @@ enum Command {
         /// Run only shard K of N of the design points, e.g. --shard 1/4 (then `merge`)
         #[arg(long, value_parser = parse_shard)]
         shard: Option<(u64, u64)>,
+        /// Spread points over MPI ranks (under mpirun; needs a build with --features mpi)
+        #[arg(long)]
+        mpi: bool,
         /// Overwrite a directory that holds results
         #[arg(long)]
         force: bool,
@@ -219,6 +225,7 @@ fn run_study(
     resume: bool,
     force: bool,
     quiet: bool,
+    mpi: bool,
 ) -> Result<()> {
     let mine = (0..s.points.len())
         .filter(|&p| shard.is_none_or(|(k, n)| p as u64 % n == k))
@@ -230,9 +237,13 @@ fn run_study(
         force,
         shard,
     };
-    let report = deterrence_sim::sweep::run_sweep(s, &opts, &bar)?;
+    let report = if mpi {
+        run_mpi(s, &opts, &bar)?
+    } else {
+        Some(deterrence_sim::sweep::run_sweep(s, &opts, &bar)?)
+    };
     bar.0.finish_and_clear();
-    if !quiet {
+    if let (false, Some(report)) = (quiet, report) {
         println!(
             "{} of {} points run ({} runs per regime) in {:.2} s; results in {}",
             report.points_run,
@@ -243,6 +254,30 @@ fn run_study(
         );
     }
     Ok(())
+}
+
+#[cfg(feature = "mpi")]
+fn run_mpi(
+    s: deterrence_sim::sweep::Sweep,
+    opts: &deterrence_sim::sweep::SweepOptions,
+    bar: &Bar,
+) -> Result<Option<deterrence_sim::sweep::SweepReport>> {
+    Ok(deterrence_sim::mpi_backend::run(s, opts, bar)?)
+}
+
+#[cfg(not(feature = "mpi"))]
+fn run_mpi(
+    _: deterrence_sim::sweep::Sweep,
+    _: &deterrence_sim::sweep::SweepOptions,
+    _: &Bar,
+) -> Result<Option<deterrence_sim::sweep::SweepReport>> {
+    Err(deterrence_sim::Error::Usage {
+        option: "--mpi".into(),
+        message: "this binary was built without MPI; build it with `cargo build --release --features mpi` \
+                  (needs libopenmpi-dev and libclang-dev)"
+            .into(),
+    }
+    .into())
 }
 
 fn parse_shard(s: &str) -> std::result::Result<(u64, u64), String> {
@@ -379,6 +414,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             replicates,
             points,
             shard,
+            mpi,
             force,
             quiet,
         } => {
@@ -389,7 +425,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 threads,
             };
             let s = deterrence_sim::sweep::Sweep::load(&sweep, &o)?;
-            run_study(s, shard, out, resume, force, quiet)?;
+            run_study(s, shard, out, resume, force, quiet, mpi)?;
         }
         Command::Sensitivity {
             file,
@@ -400,6 +436,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             replicates,
             samples,
             shard,
+            mpi,
             force,
             quiet,
         } => {
@@ -410,7 +447,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 threads,
             };
             let s = deterrence_sim::gsa::load(&file, &o)?;
-            run_study(s, shard, out, resume, force, quiet)?;
+            run_study(s, shard, out, resume, force, quiet, mpi)?;
         }
         Command::Merge { out, shards, force } => {
             let s = deterrence_sim::sweep::merge(&out, &shards, force)?;

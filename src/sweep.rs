@@ -494,8 +494,61 @@ fn completed_prefix(text: &str, sweep: &Sweep, mine: &[usize], regimes: usize) -
     (done, kept)
 }
 
-/// Run a sweep into its directory (default `output/<sweep name>/`).
-pub fn run_sweep(mut sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Result<SweepReport> {
+/// A study directory opened for running: what is left to do.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub dir: PathBuf,
+    pub sweep: Sweep,
+    /// The points this directory runs, in order.
+    pub mine: Vec<usize>,
+    /// How many of them are already complete (a resumed study).
+    pub done: usize,
+    /// Whether all rows are already in `points.csv` (only charts and manifest may be missing).
+    pub complete: bool,
+}
+
+impl Opened {
+    /// The partial rows file that finished points are appended to.
+    pub fn partial(&self) -> PathBuf {
+        self.dir.join(PARTIAL)
+    }
+
+    /// Append one point's rows and sync them to disk.
+    pub fn append(&self, file: &mut std::fs::File, rows: &str) -> Result<()> {
+        file.write_all(rows.as_bytes())
+            .map_err(|e| Error::io(self.partial(), e))?;
+        file.sync_data().map_err(|e| Error::io(self.partial(), e))
+    }
+
+    /// Open the partial file for appending.
+    pub fn append_file(&self) -> Result<std::fs::File> {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.partial())
+            .map_err(|e| Error::io(self.partial(), e))
+    }
+
+    /// Finish: points.csv, charts or indices, manifest; and the report.
+    pub fn close(self, wall: f64) -> Result<SweepReport> {
+        finish(&self.dir, &self.sweep, wall)?;
+        let run = if self.complete {
+            0
+        } else {
+            self.mine.len() - self.done
+        };
+        Ok(SweepReport {
+            dir: self.dir,
+            points_run: run,
+            points_total: self.mine.len(),
+            runs: run as u64 * self.sweep.replicates,
+            wall_seconds: wall,
+        })
+    }
+}
+
+/// Prepare a study directory (default `output/<name>/`): refuse to overwrite results, check a
+/// resumed directory belongs to this study, keep the complete points of a partial file.
+pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
     if let Some((k, n)) = o.shard {
         if n == 0 || k >= n {
             return Err(Error::Usage {
@@ -515,7 +568,7 @@ pub fn run_sweep(mut sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgres
     let mine = sweep.my_points();
     let regimes = sweep.point_model(0)?.1.regimes.len();
     let partial = dir.join(PARTIAL);
-    let (done, kept) = if o.resume {
+    if o.resume {
         let old = read_state(&dir).map_err(|_| Error::Results {
             path: dir.clone(),
             message: "nothing to resume here (no sweep-state.json); run without --resume".into(),
@@ -523,80 +576,82 @@ pub fn run_sweep(mut sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgres
         if old.identity() != sweep.identity() || old.shard != sweep.shard {
             return Err(Error::Results {
                 path: dir.clone(),
-                message: "was made by a different sweep (sweep file, base config, seed, replicates, design or shard differ); refusing to resume. Use another --out, or --force without --resume to start over".into(),
+                message: "was made by a different study (study file, base config, seed, replicates, design or shard differ); refusing to resume. Use another --out, or --force without --resume to start over".into(),
             });
         }
         if dir.join("points.csv").exists() {
-            (mine.len(), String::new())
-        } else {
-            let text = std::fs::read_to_string(&partial).unwrap_or_default();
-            completed_prefix(&text, &sweep, &mine, regimes)
-        }
-    } else {
-        if !o.force && dir.join(STATE).exists() {
-            return Err(Error::Results {
-                path: dir.clone(),
-                message: "holds a sweep; pass --resume to finish it or --force to start over".into(),
+            let done = mine.len();
+            return Ok(Opened {
+                dir,
+                sweep,
+                mine,
+                done,
+                complete: true,
             });
         }
+    } else if !o.force && dir.join(STATE).exists() {
+        return Err(Error::Results {
+            path: dir.clone(),
+            message: "holds a study; pass --resume to finish it or --force to start over".into(),
+        });
+    }
+    let (done, kept) = if o.resume {
+        let text = std::fs::read_to_string(&partial).unwrap_or_default();
+        completed_prefix(&text, &sweep, &mine, regimes)
+    } else {
         prepare_dir(&dir, o.force)?;
         let _ = std::fs::remove_file(dir.join("points.csv"));
         let _ = std::fs::remove_file(dir.join("manifest.json"));
         (0, sweep.header())
     };
-    if !(o.resume && dir.join("points.csv").exists()) {
-        write_atomic(
-            &dir.join(STATE),
-            serde_json::to_string_pretty(&sweep)
-                .unwrap_or_default()
-                .as_bytes(),
-        )?;
-        write_atomic(&partial, kept.as_bytes())?;
-    }
+    write_atomic(
+        &dir.join(STATE),
+        serde_json::to_string_pretty(&sweep)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    write_atomic(&partial, kept.as_bytes())?;
+    Ok(Opened {
+        dir,
+        sweep,
+        mine,
+        done,
+        complete: false,
+    })
+}
 
-    let start = std::time::Instant::now();
-    if o.resume && dir.join("points.csv").exists() {
+/// Compute point `p`: its rows of `points.csv`.
+pub fn compute_point(
+    sweep: &Sweep,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    let (_, model) = sweep.point_model(p)?;
+    let batch = runner::run_batch(&model, sweep.stream_point(p), pool, progress);
+    Ok(sweep.rows(p, &batch))
+}
+
+/// Run a sweep (or sensitivity study) in this process.
+pub fn run_sweep(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Result<SweepReport> {
+    let st = open(sweep, o)?;
+    if st.complete {
         // Killed after the rows were complete: only the charts and the manifest are missing.
-        finish(&dir, &sweep, 0.0)?;
-        return Ok(SweepReport {
-            dir,
-            points_run: 0,
-            points_total: mine.len(),
-            runs: 0,
-            wall_seconds: 0.0,
-        });
+        return st.close(0.0);
     }
-    let pool = runner::pool(sweep.threads)?;
-    progress.advance(done as u64 * sweep.replicates);
-    progress.point_done(done, mine.len());
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&partial)
-        .or_else(|_| {
-            std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&partial)
-        })
-        .map_err(|e| Error::io(&partial, e))?;
-    for (k, &p) in mine.iter().enumerate().skip(done) {
-        let (_, model) = sweep.point_model(p)?;
-        let batch = runner::run_batch(&model, sweep.stream_point(p), &pool, progress);
-        file.write_all(sweep.rows(p, &batch).as_bytes())
-            .map_err(|e| Error::io(&partial, e))?;
-        file.sync_data().map_err(|e| Error::io(&partial, e))?;
-        progress.point_done(k + 1, mine.len());
+    let start = std::time::Instant::now();
+    let pool = runner::pool(st.sweep.threads)?;
+    progress.advance(st.done as u64 * st.sweep.replicates);
+    progress.point_done(st.done, st.mine.len());
+    let mut file = st.append_file()?;
+    for (k, &p) in st.mine.iter().enumerate().skip(st.done) {
+        let rows = compute_point(&st.sweep, p, &pool, progress)?;
+        st.append(&mut file, &rows)?;
+        progress.point_done(k + 1, st.mine.len());
     }
     drop(file);
     let wall = start.elapsed().as_secs_f64();
-    finish(&dir, &sweep, wall)?;
-    Ok(SweepReport {
-        dir,
-        points_run: mine.len() - done,
-        points_total: mine.len(),
-        runs: (mine.len() - done) as u64 * sweep.replicates,
-        wall_seconds: wall,
-    })
+    st.close(wall)
 }
 
 /// Turn a complete partial file into `points.csv`, draw the charts, write the manifest.

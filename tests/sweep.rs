@@ -168,7 +168,7 @@ fn resume_after_kill_is_byte_identical() {
     // Resume is refused for another seed or another sweep file.
     let r = sweep(&f, &d.join("full"), &["--resume", "--seed", "5"]);
     assert_eq!(r.status.code(), Some(2));
-    assert!(text(&r).contains("different sweep"), "{}", text(&r));
+    assert!(text(&r).contains("different study"), "{}", text(&r));
     let g = write_sweep(&d, "other", 300, "");
     let r = sweep(&g, &d.join("full"), &["--resume"]);
     assert_eq!(r.status.code(), Some(2));

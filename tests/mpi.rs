@@ -1,0 +1,173 @@
+//! The MPI backend (only with `--features mpi`; `.ci/run` installs OpenMPI and runs these):
+//! identity with a single-process run on 2 and 3 ranks, and a rank killed mid-run leaves a
+//! directory that `--resume` finishes with the same bytes.
+#![cfg(feature = "mpi")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_deterrence-sim");
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dsim-mpi-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn sweep_file(d: &Path) -> PathBuf {
+    let f = d.join("s.toml");
+    std::fs::write(
+        &f,
+        "replicates = 200\nperiods = 12\nseed = 3\n[design]\nkind = \"grid\"\n[[parameters]]\npath = \"russia.war_cost\"\nrange = [0.5, 3.0]\nlevels = 6\n",
+    )
+    .unwrap();
+    f
+}
+
+fn mpirun(np: usize, args: &[&str]) -> Command {
+    let mut c = Command::new("mpirun");
+    c.args([
+        "--allow-run-as-root",
+        "--oversubscribe",
+        "-np",
+        &np.to_string(),
+        BIN,
+    ]);
+    c.args(args);
+    c
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn mpi_runs_are_byte_identical_to_one_process() {
+    let d = tmp("identity");
+    let f = sweep_file(&d);
+    let single = Command::new(BIN)
+        .args([
+            "sweep",
+            f.to_str().unwrap(),
+            "--out",
+            d.join("one").to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(single.status.success(), "{}", text(&single));
+    let want = std::fs::read(d.join("one/points.csv")).unwrap();
+    for np in [2, 3] {
+        let out = d.join(format!("np{np}"));
+        let o = mpirun(
+            np,
+            &[
+                "sweep",
+                f.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+                "--mpi",
+                "--threads",
+                "1",
+            ],
+        )
+        .output()
+        .unwrap();
+        assert!(o.status.success(), "np {np}: {}", text(&o));
+        assert_eq!(std::fs::read(out.join("points.csv")).unwrap(), want, "np {np}");
+        assert!(out.join("sweep.png").exists() && out.join("manifest.json").exists());
+    }
+}
+
+fn children(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(p) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) {
+            let after = stat.rsplit(')').next().unwrap_or("");
+            let ppid: u32 = after
+                .split_whitespace()
+                .nth(1)
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(0);
+            if ppid == pid {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_killed_rank_leaves_a_resumable_directory() {
+    let d = tmp("kill");
+    let f = d.join("k.toml");
+    std::fs::write(
+        &f,
+        "replicates = 1500\nperiods = 24\nseed = 4\n[design]\nkind = \"grid\"\n[[parameters]]\npath = \"russia.war_cost\"\nrange = [0.5, 3.0]\nlevels = 12\n",
+    )
+    .unwrap();
+    let full = Command::new(BIN)
+        .args([
+            "sweep",
+            f.to_str().unwrap(),
+            "--out",
+            d.join("full").to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(full.status.success());
+    let out = d.join("killed");
+    let mut job = mpirun(
+        3,
+        &[
+            "sweep",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--mpi",
+            "--threads",
+            "1",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // Kill one worker rank (a child of mpirun that is not rank 0's... any rank will do).
+    let ranks = children(job.id());
+    if let Some(&victim) = ranks.last() {
+        let _ = Command::new("kill").args(["-9", &victim.to_string()]).status();
+    }
+    let _ = job.wait();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(out.join("sweep-state.json").exists(), "the job must have started");
+    let r = Command::new(BIN)
+        .args([
+            "sweep",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--resume",
+        ])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", text(&r));
+    assert_eq!(
+        std::fs::read(out.join("points.csv")).unwrap(),
+        std::fs::read(d.join("full/points.csv")).unwrap()
+    );
+}
