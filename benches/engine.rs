@@ -93,5 +93,37 @@ fn batch(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, month, whole_run, batch);
+/// Sweep throughput: the 7 points of configs/sweep_deadline.toml at 250 replicates (x 4 regimes),
+/// through the same per-point path `sweep` uses (without the file writes).
+fn sweep(c: &mut Criterion) {
+    use deterrence_sim::sweep::{compute_point, Sweep, SweepOverrides};
+    let o = SweepOverrides {
+        replicates: Some(250),
+        ..Default::default()
+    };
+    let s = Sweep::load(std::path::Path::new("configs/sweep_deadline.toml"), &o).unwrap();
+    let pool = runner::pool(0).unwrap();
+    let points = s.points.len() as u64;
+    let mut g = c.benchmark_group("sweep_deadline_7_points_x250");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(points));
+    g.bench_function("points", |b| {
+        b.iter(|| {
+            for p in 0..s.points.len() {
+                black_box(compute_point(&s, p, &pool, &runner::Silent).unwrap());
+            }
+        })
+    });
+    g.throughput(Throughput::Elements(points * 250 * 4));
+    g.bench_function("runs", |b| {
+        b.iter(|| {
+            for p in 0..s.points.len() {
+                black_box(compute_point(&s, p, &pool, &runner::Silent).unwrap());
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, month, whole_run, batch, sweep);
 criterion_main!(benches);
