@@ -163,3 +163,61 @@ fn default_calibration_is_informative() {
     let a5 = b.regimes.iter().position(|r| r == "article5").unwrap();
     assert!(b.accumulators[a5].successes > b.accumulators[none].successes + 100);
 }
+
+/// Check 1 through the engine: one guarantor, best-response play (lambda = 1e6). A Hard
+/// guarantor responds, a Soft one does not; Russia's payoff of an offensive is a_DC = 1 if no
+/// one responds (here `provocation`, with no other gain or cost) and a_DD = 1 - war_cost * e
+/// if the guarantor responds (e: the escalation risk of its response). Russia then challenges
+/// iff its belief that the guarantor is Hard is below (a_DC - a_SQ) / (a_DC - a_DD).
+#[test]
+fn zagare_kilgour_threshold_holds_in_the_engine() {
+    let build = |mu: f64| {
+        model(|r| {
+            r.guarantors.retain(|g| g.id == "USA");
+            r.guarantors[0].public_support = Some(mu);
+            let keep = r.regimes["bilateral"].clone();
+            r.regimes.clear();
+            r.regimes.insert("one".into(), keep);
+            let one = &mut r.regimes["one"];
+            one.bound = deterrence_sim::config::RawBound::Keyword("none".into());
+            one.audience_cost = 0.0;
+            one.reassurance_force = false;
+            one.provocation = 1.0;
+            let ru = &mut r.russia;
+            ru.lambda = 1e6;
+            (
+                ru.offensive_gain,
+                ru.combat_cost,
+                ru.sanctions_weight,
+                ru.war_cost,
+            ) = (0.0, 0.0, 0.0, 20.0);
+            (ru.probe_gain, ru.probe_cost, ru.info_value) = (0.0, 5.0, 0.0);
+            r.guarantor_defaults.lambda = 1e6;
+            (r.guarantor_defaults.value_hard, r.guarantor_defaults.value_soft) = (200.0, 0.0);
+        })
+    };
+    let m = build(0.5);
+    let p = Prepared::new(&m, 0);
+    let [hard, soft] = p.expect_offensive[0];
+    assert_eq!((hard.honour, soft.honour, soft.escalation), (1.0, 0.0, 0.0));
+    assert!(hard.escalation > 0.0);
+    let (a_sq, a_dc, a_dd) = (0.0, 1.0, 1.0 - m.russia.war_cost * hard.escalation);
+    let threshold = (a_dc - a_sq) / (a_dc - a_dd);
+    assert!(threshold > 0.05 && threshold < 0.95, "{threshold}");
+    for k in 1..100 {
+        let mu = k as f64 / 100.0;
+        if (mu - threshold).abs() < 0.011 {
+            continue;
+        }
+        let m = build(mu);
+        let p = Prepared::new(&m, 0);
+        let st = deterrence_sim::engine::RunState::new(&p);
+        let (_, probs) = deterrence_sim::engine::russia_utilities(&p, &st);
+        let challenge = probs[deterrence_sim::engine::OFFENSIVE];
+        assert_eq!(
+            challenge.round(),
+            if mu < threshold { 1.0 } else { 0.0 },
+            "belief {mu}, threshold {threshold}"
+        );
+    }
+}
