@@ -222,6 +222,16 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
                     format!("Sobol sampling supports at most 32 parameters (got {d})"),
                 ));
             }
+            if (n as usize) * (d + 2) > crate::sweep::MAX_POINTS {
+                return Err(bad(
+                    "sobol.samples",
+                    format!(
+                        "N x (d + 2) = {} design points; at most {}",
+                        n as usize * (d + 2),
+                        crate::sweep::MAX_POINTS
+                    ),
+                ));
+            }
             analysis.bootstrap = s.bootstrap.unwrap_or(500) as usize;
             let base = design::sobol_unit(n as usize, 2 * d, s.skip.unwrap_or(1) as usize)
                 .map_err(derr("sobol".into()))?;
@@ -235,6 +245,15 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
                 )
             })?;
             let r = o.points.unwrap_or(m.trajectories);
+            if r == 0 || (r as usize).saturating_mul(d + 1) > crate::sweep::MAX_POINTS {
+                return Err(bad(
+                    "morris.trajectories",
+                    format!(
+                        "must be at least 1 and give at most {} points (got {r})",
+                        crate::sweep::MAX_POINTS
+                    ),
+                ));
+            }
             analysis.morris_levels = m.levels.unwrap_or(4) as usize;
             analysis.bootstrap = m.bootstrap.unwrap_or(500) as usize;
             sa::morris_sample(r as usize, d, analysis.morris_levels, &mut u).map_err(serr("morris"))?
@@ -247,6 +266,12 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
                 )
             })?;
             let n = o.points.unwrap_or(p.points);
+            if n < 2 || n as usize > crate::sweep::MAX_POINTS {
+                return Err(bad(
+                    "prim.points",
+                    format!("must be in 2..={} (got {n})", crate::sweep::MAX_POINTS),
+                ));
+            }
             if !p.threshold.is_finite() {
                 return Err(bad("prim.threshold", "must be a finite number".into()));
             }
@@ -254,6 +279,20 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
             analysis.prim_alpha = p.alpha.unwrap_or(0.05);
             analysis.prim_min_mass = p.min_mass.unwrap_or(0.05);
             analysis.prim_min_coverage = p.min_coverage.unwrap_or(0.5);
+            if !(analysis.prim_alpha > 0.0 && analysis.prim_alpha < 0.5) {
+                return Err(bad(
+                    "prim.alpha",
+                    format!("must be in (0, 0.5) (got {})", analysis.prim_alpha),
+                ));
+            }
+            for (f, v) in [
+                ("prim.min_mass", analysis.prim_min_mass),
+                ("prim.min_coverage", analysis.prim_min_coverage),
+            ] {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(bad(f, format!("must be in [0, 1] (got {v})")));
+                }
+            }
             let unit_ranges = vec![Range { low: 0.0, high: 1.0 }; d];
             design::lhs(n as usize, &unit_ranges, &mut u).map_err(derr("prim.points".into()))?
         }
@@ -264,7 +303,15 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
             ))
         }
     };
+    if analysis.bootstrap == 0 {
+        return Err(bad(
+            &format!("{}.bootstrap", raw.method),
+            "must be at least 1".into(),
+        ));
+    }
     let points = design::scale(&unit, &ranges);
+    let params: Vec<String> = raw.parameters.iter().map(|p| p.path.clone()).collect();
+    crate::sweep::check_params(&params, &points, &file)?;
     let mut regimes = vec![regime.clone()];
     regimes.extend(minus.iter().cloned());
     let replicates = o.replicates.unwrap_or(raw.replicates);
@@ -274,6 +321,12 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
             format!("must be at least 1 (got {replicates})"),
         ));
     }
+    let name = raw.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "sensitivity".into())
+    });
+    crate::sweep::check_name(&name, &file)?;
     let sweep = Sweep {
         name: raw.name.clone().unwrap_or_else(|| {
             path.file_stem()
@@ -329,7 +382,11 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
             let (s, k) = (t.num(r, sc), t.num(r, nc));
             let q = s / k;
             rate[p][which] = q;
-            var[p][which] = q * (1.0 - q) / k;
+            // Binomial variance of the estimate, smoothed (Jeffreys) so that 0 or k successes
+            // do not claim zero noise. Assumes independent noise: with common random numbers
+            // the paired regimes and nearby points share noise, so the floor is an upper bound.
+            let qs = (s + 0.5) / (k + 1.0);
+            var[p][which] = qs * (1.0 - qs) / k;
         }
     }
     let mut y = Vec::with_capacity(n);
@@ -380,7 +437,7 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
     let mut files = Vec::new();
     match a.method.as_str() {
         "sobol" => {
-            let idx = sa::sobol_indices(&y, d, a.bootstrap.max(1), &mut u).map_err(results)?;
+            let idx = sa::sobol_indices(&y, d, a.bootstrap, &mut u).map_err(results)?;
             // Total variance of the outputs over the A and B rows (as the estimator uses).
             let ab: Vec<f64> = y.chunks(d + 2).flat_map(|c| [c[0], c[1]]).collect();
             let m = ab.iter().sum::<f64>() / ab.len() as f64;
@@ -459,7 +516,7 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                         .collect()
                 })
                 .collect();
-            let idx = sa::morris_indices(&unit, &y, d, a.bootstrap.max(1), &mut u).map_err(results)?;
+            let idx = sa::morris_indices(&unit, &y, d, a.bootstrap, &mut u).map_err(results)?;
             let delta = a.morris_levels as f64 / (2.0 * (a.morris_levels as f64 - 1.0));
             // E|e| for e ~ N(0, 2 s2) is sqrt(2 s2) sqrt(2 / pi); an effect divides it by delta.
             let floor = (2.0 * mean_mc_var).sqrt() * (2.0 / std::f64::consts::PI).sqrt() / delta;
@@ -538,15 +595,33 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                 .count();
             let mut summary = String::from("parameter,box_low,box_high,range_low,range_high,restricted,runs_per_point,points,points_within_2se_of_threshold\n");
             let chosen = &r.trajectory[r.chosen];
+            let first = &r.trajectory[0];
+            // Peeled means narrower than the first box (the sample's own bounds); an unpeeled
+            // side is reported as the nominal bound.
+            let bounds: Vec<(f64, f64)> = (0..d)
+                .map(|j| {
+                    let (lo, hi) = a.ranges[j];
+                    let l = if chosen.low[j] > first.low[j] {
+                        chosen.low[j]
+                    } else {
+                        lo
+                    };
+                    let h = if chosen.high[j] < first.high[j] {
+                        chosen.high[j]
+                    } else {
+                        hi
+                    };
+                    (l, h)
+                })
+                .collect();
             for (j, p) in sweep.params.iter().enumerate() {
                 let (lo, hi) = a.ranges[j];
-                let restricted = chosen.low[j] > lo + 1e-9 * (hi - lo).abs()
-                    || chosen.high[j] < hi - 1e-9 * (hi - lo).abs();
+                let restricted = bounds[j] != (lo, hi);
                 let _ = writeln!(
                     summary,
                     "{p},{},{},{lo},{hi},{restricted},{},{},{near}",
-                    cell(Some(chosen.low[j])),
-                    cell(Some(chosen.high[j])),
+                    cell(Some(bounds[j].0)),
+                    cell(Some(bounds[j].1)),
                     sweep.replicates,
                     sweep.points.len()
                 );
@@ -588,17 +663,14 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                     chosen.coverage, chosen.density
                 ),
                 categories: sweep.params.clone(),
-                ranges: (0..d)
-                    .map(|j| {
-                        let (lo, hi) = a.ranges[j];
-                        (
-                            (chosen.low[j] - lo) / (hi - lo),
-                            (chosen.high[j] - lo) / (hi - lo),
-                        )
-                    })
+                ranges: bounds
+                    .iter()
+                    .zip(&a.ranges)
+                    .map(|(&(l, h), &(lo, hi))| ((l - lo) / (hi - lo), (h - lo) / (hi - lo)))
                     .collect(),
-                labels: (0..d)
-                    .map(|j| format!("{:.3} to {:.3}", chosen.low[j], chosen.high[j]))
+                labels: bounds
+                    .iter()
+                    .map(|(l, h)| format!("{} to {}", charts::short(*l), charts::short(*h)))
                     .collect(),
             };
             files.extend(charts::render(

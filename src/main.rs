@@ -73,7 +73,7 @@ enum Command {
         #[arg(long)]
         quiet: bool,
         /// Rerun one point of a sweep directory (with --point); reproduces its rows exactly
-        #[arg(long, value_name = "SWEEP_DIR", requires = "point", conflicts_with = "config")]
+        #[arg(long, value_name = "SWEEP_DIR", requires = "point", conflicts_with_all = ["config", "seed", "runs", "periods", "threads"])]
         from_sweep: Option<PathBuf>,
         /// The point to rerun (with --from-sweep)
         #[arg(long, requires = "from_sweep")]
@@ -339,7 +339,7 @@ fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {e}");
             let user = e
                 .downcast_ref::<deterrence_sim::Error>()
                 .is_some_and(deterrence_sim::Error::is_user_error);
@@ -472,10 +472,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                 ..Default::default()
             };
             let (_, _, model) = commands::resolve(config.as_deref(), &o)?;
-            if run >= deterrence_sim::rng::MAX_REPLICATE {
+            if run > deterrence_sim::rng::MAX_REPLICATE {
                 anyhow::bail!(deterrence_sim::Error::Usage {
                     option: "--run".into(),
-                    message: format!("must be below {}", deterrence_sim::rng::MAX_REPLICATE),
+                    message: format!("must be at most {}", deterrence_sim::rng::MAX_REPLICATE),
                 });
             }
             let r = model.regime_index(&regime)?;
@@ -511,8 +511,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Plot { dir } => {
             let files = if dir.join(deterrence_sim::sweep::STATE).exists() {
-                let s = deterrence_sim::sweep::read_state(&dir)?;
-                deterrence_sim::sweep_charts::draw(&dir, &s)?
+                deterrence_sim::sweep::plot(&dir)?
             } else {
                 commands::plot_run(&dir)?
             };

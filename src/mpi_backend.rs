@@ -37,7 +37,14 @@ pub fn run(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Resu
                 return Err(e);
             }
         };
-        master(&world, st, progress).map(Some)
+        match master(&world, st, progress) {
+            Ok(r) => Ok(Some(r)),
+            Err(e) => {
+                // The workers wait for answers that will not come: end the whole job.
+                eprintln!("error: {e}");
+                world.abort(2)
+            }
+        }
     } else {
         worker(&world, &sweep);
         Ok(None)

@@ -20,8 +20,46 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
     if !force && RESULT_MARKERS.iter().any(|f| dir.join(f).exists()) {
         return Err(Error::OutputExists(dir.to_path_buf()));
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    if force {
+        // Remove the files this tool writes, so no stale result survives; nothing else.
+        for f in OWN_FILES {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+        for stem in OWN_CHARTS {
+            let _ = std::fs::remove_file(dir.join(format!("{stem}.png")));
+            let _ = std::fs::remove_file(dir.join(format!("{stem}.svg")));
+        }
+    }
+    Ok(())
 }
+
+/// Every table this tool writes into a results directory.
+const OWN_FILES: [&str; 10] = [
+    "manifest.json",
+    "summary.csv",
+    "guarantors.csv",
+    "timeline.csv",
+    "points.csv",
+    "points.partial.csv",
+    "point.csv",
+    "indices.csv",
+    "boxes.csv",
+    "sweep-state.json",
+];
+
+/// Every chart this tool writes (as .png and .svg).
+const OWN_CHARTS: [&str; 9] = [
+    "deterrence",
+    "survival",
+    "beliefs",
+    "sweep",
+    "sweep_diff",
+    "sobol",
+    "morris",
+    "prim_trajectory",
+    "prim_box",
+];
 
 /// Write `bytes` to `path` atomically (temporary file in the same directory, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -43,7 +81,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// A number for a CSV cell: six decimals, or empty when undefined.
 pub fn cell(x: Option<f64>) -> String {
     match x {
-        Some(v) if v.is_finite() => format!("{v:.6}"),
+        // Adding 0.0 turns -0.0 into 0.0; a tiny negative still prints as -0.000000, so fix that too.
+        Some(v) if v.is_finite() => match format!("{:.6}", v + 0.0) {
+            s if s == "-0.000000" => "0.000000".to_string(),
+            s => s,
+        },
         _ => String::new(),
     }
 }
@@ -172,17 +214,35 @@ pub struct Table {
 }
 
 impl Table {
-    /// Parse CSV text written by this crate.
-    pub fn parse(text: &str) -> Table {
-        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-        let header = lines
-            .next()
-            .map(|h| h.split(',').map(|s| s.trim().to_string()).collect())
-            .unwrap_or_default();
-        let rows = lines
-            .map(|l| l.split(',').map(|s| s.trim().to_string()).collect())
-            .collect();
-        Table { header, rows }
+    /// Parse CSV text written by this crate; every row must have as many cells as the header.
+    pub fn parse(text: &str, path: &Path) -> Result<Table> {
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let header: Vec<String> = match lines.next() {
+            Some((_, h)) => h.split(',').map(|s| s.trim().to_string()).collect(),
+            None => {
+                return Err(Error::Results {
+                    path: path.to_path_buf(),
+                    message: "is empty (no header line)".into(),
+                })
+            }
+        };
+        let mut rows = Vec::new();
+        for (k, l) in lines {
+            let row: Vec<String> = l.split(',').map(|s| s.trim().to_string()).collect();
+            if row.len() != header.len() {
+                return Err(Error::Results {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "line {}: {} cells where the header has {}; the file is damaged",
+                        k + 1,
+                        row.len(),
+                        header.len()
+                    ),
+                });
+            }
+            rows.push(row);
+        }
+        Ok(Table { header, rows })
     }
 
     /// Read and parse a file.
@@ -191,7 +251,7 @@ impl Table {
             path: path.to_path_buf(),
             source: e,
         })?;
-        Ok(Table::parse(&text))
+        Table::parse(&text, path)
     }
 
     /// Index of a column, or an error naming the file.

@@ -78,18 +78,18 @@ pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
         ));
     }
     *cur = match cur {
-        Value::Integer(_) => {
-            if x.fract() != 0.0 || !(0.0..=9.0e15).contains(&x) {
-                return Err(Error::invalid(
-                    file,
-                    path,
-                    format!("takes a whole number >= 0 (got {x})"),
-                ));
-            }
-            Value::Integer(x as i64)
+        // A whole number stays an integer literal; a fractional one becomes a float, which a
+        // real-valued field accepts and a count (such as `rounds`) rejects by name.
+        Value::Integer(_) if x.fract() == 0.0 && x.abs() <= 9.0e15 => Value::Integer(x as i64),
+        Value::Integer(_) | Value::Float(_) => Value::Float(x),
+        Value::Boolean(_) if x == 0.0 || x == 1.0 => Value::Boolean(x == 1.0),
+        Value::Boolean(_) => {
+            return Err(Error::invalid(
+                file,
+                path,
+                format!("is a true/false switch: vary it with values = [0, 1] (got {x})"),
+            ))
         }
-        Value::Float(_) => Value::Float(x),
-        Value::Boolean(_) => Value::Boolean(x >= 0.5),
         _ => return Err(unknown()),
     };
     Ok(())
@@ -168,9 +168,20 @@ mod tests {
             e.contains("sweep.toml") && e.contains("russia.lamda") && e.contains("russia.lambda"),
             "{e}"
         );
-        let e = set(&mut v, "regimes.nato_light.rounds", 2.5, "s")
+        set(&mut v, "regimes.nato_light.rounds", 2.5, "s").unwrap();
+        let e = crate::config::RawConfig::from_value(v.clone(), "s")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("whole number"), "{e}");
+        assert!(
+            e.contains("rounds") || e.contains("u64") || e.contains("integer"),
+            "{e}"
+        );
+        let mut v = default_value();
+        let e = set(&mut v, "guarantors.USA.troops", 0.3, "s")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("true/false") && e.contains("values = [0, 1]"), "{e}");
+        set(&mut v, "guarantors.USA.troops", 1.0, "s").unwrap();
+        assert_eq!(get(&v, "guarantors.USA.troops"), Some(1.0));
     }
 }

@@ -227,6 +227,12 @@ impl Sweep {
                             (Some(v), None) => levels.push(v.clone()),
                             (None, Some(_)) => {
                                 let n = x.levels.or(raw.design.levels).unwrap_or(5);
+                                if n == 0 || n as usize > MAX_POINTS {
+                                    return Err(bad(
+                                        &format!("parameters[{k}].levels"),
+                                        format!("must be in 1..={MAX_POINTS} (got {n})"),
+                                    ));
+                                }
                                 let r = range_of(k, x)?;
                                 levels.push(
                                     design::linspace(&r, n as usize)
@@ -286,6 +292,7 @@ impl Sweep {
             };
             (names, pts)
         };
+        check_params(&params, &points, &file)?;
         if let Some(n) = o.points {
             if n == 0 {
                 return Err(Error::Usage {
@@ -300,6 +307,7 @@ impl Sweep {
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_else(|| "sweep".into())
         });
+        check_name(&name, &file)?;
         let sweep = Sweep {
             name,
             sweep_file: file,
@@ -374,6 +382,9 @@ impl Sweep {
         let mut s = self.clone();
         s.shard = (0, 1);
         s.threads = 0;
+        // Content, not paths: the same study started from another directory is the same study.
+        s.sweep_file = String::new();
+        s.base_origin = String::new();
         sha256_hex(serde_json::to_string(&s).unwrap_or_default().as_bytes())
     }
 
@@ -396,6 +407,57 @@ impl Sweep {
         }
         out
     }
+}
+
+/// A study's name becomes a directory name: letters, digits, `_`, `-` and `.` only, not `..`.
+pub fn check_name(name: &str, file: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            file,
+            "name",
+            format!(
+                "`{name}` must be 1-100 letters, digits, `_`, `-` or `.` (it names the output directory)"
+            ),
+        ))
+    }
+}
+
+/// Checks every study's parameters and design get: no `run.*` paths (the study sets those), no
+/// repeated path, and at most [`MAX_POINTS`] points.
+pub fn check_params(params: &[String], points: &[Vec<f64>], file: &str) -> Result<()> {
+    for (k, p) in params.iter().enumerate() {
+        if p.starts_with("run.") {
+            return Err(Error::invalid(
+                file,
+                format!("parameters[{k}]"),
+                format!("`{p}` cannot be varied: a study sets the seed, runs and threads itself (use --seed, replicates)"),
+            ));
+        }
+        if params[..k].contains(p) {
+            return Err(Error::invalid(
+                file,
+                format!("parameters[{k}]"),
+                format!("`{p}` is listed twice"),
+            ));
+        }
+    }
+    if points.len() > MAX_POINTS {
+        return Err(Error::invalid(
+            file,
+            "design",
+            format!("{} points; at most {MAX_POINTS} are allowed", points.len()),
+        ));
+    }
+    Ok(())
 }
 
 /// Load a study's base config: `base` relative to `dir`, or the built-in default.
@@ -697,6 +759,22 @@ fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
     )
 }
 
+/// `plot DIR` for a study: redraw its charts (and recompute its indices) from `points.csv`.
+pub fn plot(dir: &Path) -> Result<Vec<PathBuf>> {
+    let s = read_state(dir)?;
+    if !dir.join("points.csv").exists() {
+        return Err(Error::Results {
+            path: dir.to_path_buf(),
+            message: "has no points.csv yet (unfinished: finish it with --resume, or merge its shards)"
+                .into(),
+        });
+    }
+    match &s.analysis {
+        Some(a) => crate::gsa::analyse(dir, &s, a),
+        None => crate::sweep_charts::draw(dir, &s),
+    }
+}
+
 /// `run --from-sweep DIR --point P`: rerun one point; returns its rows in `points.csv` form and
 /// the batch (the caller writes the usual run files).
 pub fn rerun_point(dir: &Path, p: usize) -> Result<(Sweep, RawConfig, Model, BatchResult, String)> {
@@ -793,15 +871,31 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
         if lines.next() != Some(header.as_str()) {
             return Err(refuse(&p, "has a different header than the sweep's".into()));
         }
+        let cols = header.trim_end().split(',').count();
         for l in lines {
             let point = l.split(',').next().and_then(|x| x.parse::<usize>().ok());
+            let whole = l.ends_with('\n') && l.trim_end().split(',').count() == cols;
             match point {
-                Some(pt) if pt < sweep.points.len() => rows.push((pt, l.to_string())),
+                Some(pt) if pt < sweep.points.len() && whole => rows.push((pt, l.to_string())),
                 _ => return Err(refuse(&p, format!("malformed row: {}", l.trim_end()))),
             }
         }
     }
     rows.sort_by_key(|r| r.0); // stable: keeps the regime order within a point
+    let regimes = sweep.point_model(0)?.1.regimes.len();
+    let mut count = vec![0usize; sweep.points.len()];
+    for (p, _) in &rows {
+        count[*p] += 1;
+    }
+    if let Some(p) = count.iter().position(|&c| c != regimes) {
+        return Err(Error::Results {
+            path: out.to_path_buf(),
+            message: format!(
+                "the shards hold {} rows for point {p}, not {regimes}; a shard is damaged",
+                count[p]
+            ),
+        });
+    }
     prepare_dir(out, force)?;
     let mut text = header;
     for (_, l) in &rows {

@@ -288,6 +288,27 @@ fn bad_sweep_files_are_clear_errors() {
             base.replace("kind = \"grid\"", "kind = \"table\"\nfile = \"nope.csv\""),
             vec!["nope.csv"],
         ),
+        ("run-path", base.replace("russia.war_cost", "run.seed"), vec!["run.seed", "cannot be varied"]),
+        (
+            "dup-path",
+            format!("{base}[[parameters]]\npath = \"russia.war_cost\"\nvalues = [2.0]\n"),
+            vec!["listed twice"],
+        ),
+        (
+            "bad-name",
+            base.replace("replicates = 10", "name = \"../escape\"\nreplicates = 10"),
+            vec!["name", "../escape"],
+        ),
+        (
+            "bool-range",
+            "replicates = 10\n[design]\nkind = \"lhs\"\npoints = 4\n[[parameters]]\npath = \"guarantors.USA.troops\"\nrange = [0.0, 1.0]\n".into(),
+            vec!["true/false", "values = [0, 1]"],
+        ),
+        (
+            "huge-levels",
+            base.replace("values = [1.0]", "range = [1.0, 2.0]\nlevels = 100000000000"),
+            vec!["levels"],
+        ),
     ];
     for (name, body, needles) in cases {
         let f = d.join(format!("{name}.toml"));
@@ -300,6 +321,29 @@ fn bad_sweep_files_are_clear_errors() {
             assert!(t.contains(n), "{name}: message must mention `{n}`: {t}");
         }
     }
+}
+
+#[test]
+fn resume_accepts_another_spelling_of_the_same_paths_and_damaged_files_are_errors() {
+    let d = tmp("spelling");
+    let f = write_sweep(&d, "p", 60, "");
+    let out = d.join("o");
+    assert!(sweep(&f, &out, &[]).status.success());
+    // The same study, named through another path: resumable (nothing left to do).
+    let other = d.join(".").join("p.toml");
+    let r = sweep(&other, &out, &["--resume"]);
+    assert!(r.status.success(), "{}", text(&r));
+    // A damaged points.csv: plot says so (exit 2), no panic.
+    let mut csv = std::fs::read_to_string(out.join("points.csv")).unwrap();
+    csv.push_str("3\n");
+    std::fs::write(out.join("points.csv"), csv).unwrap();
+    let o = run(&["plot", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("damaged") && !text(&o).contains("panicked"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
