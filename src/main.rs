@@ -308,8 +308,16 @@ impl Bar {
         };
         let pb = ProgressBar::with_draw_target(Some(total), target);
         let style = ProgressStyle::with_template(&format!(
-            "{{bar:40}} {{pos}}/{{len}} {unit} · {{msg}} · {{per_sec}} · {{eta}} left"
+            "{{bar:40}} {{pos}}/{{len}} {unit}{{msg}} · {{rate}} · {{eta}} left"
         ))
+        .map(|s| {
+            s.with_key(
+                "rate",
+                |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} runs/s", st.per_sec());
+                },
+            )
+        })
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         pb.set_style(style);
         Bar(pb)
@@ -324,7 +332,7 @@ impl Progress for Bar {
 
 impl deterrence_sim::sweep::SweepProgress for Bar {
     fn point_done(&self, done: usize, total: usize) {
-        self.0.set_message(format!("points {done}/{total}"));
+        self.0.set_message(format!(" · points {done}/{total}"));
     }
 }
 

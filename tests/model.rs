@@ -221,3 +221,44 @@ fn zagare_kilgour_threshold_holds_in_the_engine() {
         );
     }
 }
+
+/// Probes teach: a failed (or late) answer to a probe lowers Russia's belief in that
+/// guarantor's resolve and raises its probability of a major offensive next month; an honoured,
+/// timely answer does the reverse. Checked for the US under every regime that binds it.
+#[test]
+fn a_weak_answer_makes_the_next_offensive_more_likely() {
+    use deterrence_sim::engine::{russia_utilities, RunState, OFFENSIVE};
+    let m = model(|_| {});
+    let us = m.guarantors.iter().position(|g| g.id == "USA").unwrap();
+    for r in 0..m.regimes.len() {
+        let p = Prepared::new(&m, r);
+        let st = RunState::new(&p);
+        let before = russia_utilities(&p, &st).1[OFFENSIVE];
+        let after = |seen: f64| {
+            let mut s = st.clone();
+            for _ in 0..3 {
+                s.beliefs[p.slot[us]].observe(seen, p.slot_weight[us]);
+            }
+            (s.belief(&p, us), russia_utilities(&p, &s).1[OFFENSIVE])
+        };
+        let (b_fail, p_fail) = after(0.0);
+        let (b_late, p_late) = after(0.3);
+        let (b_good, p_good) = after(1.0);
+        let b0 = st.belief(&p, us);
+        assert!(
+            b_fail < b_late && b_late < b0 && b0 < b_good,
+            "{}",
+            m.regimes[r].name
+        );
+        // Every answer also teaches Russia (less uncertainty, less value in probing again), so
+        // answers are compared with each other, after the same number of observations. Under
+        // `none` nobody is bound and the US type barely changes what Russia expects.
+        if m.regimes[r].name != "none" {
+            assert!(
+                p_fail > p_late && p_late > p_good,
+                "{}: {p_fail} {p_late} {p_good} (before {before})",
+                m.regimes[r].name
+            );
+        }
+    }
+}
