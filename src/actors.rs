@@ -69,6 +69,9 @@ pub struct Guarantor {
     pub lambda: f64,
     pub value_hard: f64,
     pub value_soft: f64,
+    /// Value a resolute government puts on standing by Ukraine (giving military support),
+    /// whatever its effect on the battlefield (times its threat perception).
+    pub solidarity: f64,
     pub cost_weight: f64,
     pub escalation_aversion: f64,
     /// Multiplier on a regime's audience cost: how much backing down costs this government.

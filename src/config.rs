@@ -88,6 +88,8 @@ pub struct RawGuarantorDefaults {
     pub lambda: f64,
     pub value_hard: f64,
     pub value_soft: f64,
+    #[serde(default)]
+    pub solidarity: f64,
     pub cost_weight: f64,
     pub escalation_aversion: f64,
     pub frontline_threat: f64,

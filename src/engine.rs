@@ -225,7 +225,12 @@ impl<'m> Prepared<'m> {
             let support = r.effect * g.capability * self.timeliness(t);
             let gain = v * (contest(base + others + support, attacker, exponent) - p0);
             let reneged = if r.honours { 0.0 } else { ac };
-            u[k] = gain - g.cost_weight * r.cost - g.escalation_aversion * r.escalation - reneged;
+            let stood_by = if r.honours && hard {
+                g.solidarity * g.threat
+            } else {
+                0.0
+            };
+            u[k] = gain + stood_by - g.cost_weight * r.cost - g.escalation_aversion * r.escalation - reneged;
             x[k] = support;
             arr[k] = t;
         }

@@ -213,6 +213,7 @@ impl Model {
         let gd_lambda = c.range("guarantor_defaults.lambda", d.lambda, 0.0, 1e6)?;
         let value_hard = c.nonneg("guarantor_defaults.value_hard", d.value_hard)?;
         let value_soft = c.nonneg("guarantor_defaults.value_soft", d.value_soft)?;
+        let solidarity = c.nonneg("guarantor_defaults.solidarity", d.solidarity)?;
         let cost_weight = c.nonneg("guarantor_defaults.cost_weight", d.cost_weight)?;
         let esc = c.nonneg("guarantor_defaults.escalation_aversion", d.escalation_aversion)?;
         let frontline_threat = c.nonneg("guarantor_defaults.frontline_threat", d.frontline_threat)?;
@@ -282,6 +283,7 @@ impl Model {
                 },
                 value_hard,
                 value_soft,
+                solidarity,
                 cost_weight,
                 escalation_aversion: esc,
                 audience_sensitivity: match g.audience_sensitivity {
