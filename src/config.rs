@@ -183,6 +183,21 @@ pub struct RawGuarantor {
     pub audience_sensitivity: Option<f64>,
 }
 
+/// Read a TOML file into `T`; errors name the file. Returns the value and the file's text.
+pub fn read_toml<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+) -> Result<(T, String), crate::Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| crate::Error::Read {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let value = toml::from_str(&text).map_err(|e| crate::Error::Parse {
+        file: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    Ok((value, text))
+}
+
 impl RawConfig {
     /// Parse TOML text; `origin` names the file in error messages.
     pub fn parse(text: &str, origin: &str) -> Result<RawConfig, crate::Error> {

@@ -122,14 +122,7 @@ struct RawParam {
 /// Read a sensitivity file into a sweep whose points are the method's design.
 pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    let raw: RawSens = toml::from_str(&text).map_err(|e| Error::Parse {
-        file: file.clone(),
-        message: e.to_string(),
-    })?;
+    let (raw, text): (RawSens, String) = crate::config::read_toml(path)?;
     let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
     let dir = path.parent().unwrap_or(Path::new("."));
     let (base_toml, base_origin, base_raw) = crate::sweep::load_base(dir, raw.base.as_deref())?;
@@ -415,6 +408,23 @@ fn label(a: &Analysis) -> String {
     }
 }
 
+/// One row of `indices.csv`: the parameter, its values, then runs per point and points.
+fn index_row(parameter: &str, values: &[f64], sweep: &Sweep) -> String {
+    let cells: Vec<String> = values.iter().map(|&v| cell(Some(v))).collect();
+    format!(
+        "{parameter},{},{},{}\n",
+        cells.join(","),
+        sweep.replicates,
+        sweep.points.len()
+    )
+}
+
+fn write_indices(dir: &Path, text: &str) -> Result<PathBuf> {
+    let f = dir.join("indices.csv");
+    write_atomic(&f, text.as_bytes())?;
+    Ok(f)
+}
+
 /// Compute the analysis from a complete points.csv: indices.csv or boxes.csv, and charts.
 pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> {
     let (y, mc_var) = outputs(dir, sweep, a)?;
@@ -447,23 +457,11 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                 "parameter,S1,S1_low,S1_high,ST,ST_low,ST_high,noise_floor,runs_per_point,points\n",
             );
             for (p, i) in sweep.params.iter().zip(&idx) {
-                let _ = writeln!(
-                    csv,
-                    "{p},{},{},{},{},{},{},{},{},{}",
-                    cell(Some(i.s1.estimate)),
-                    cell(Some(i.s1.low)),
-                    cell(Some(i.s1.high)),
-                    cell(Some(i.st.estimate)),
-                    cell(Some(i.st.low)),
-                    cell(Some(i.st.high)),
-                    cell(Some(floor)),
-                    sweep.replicates,
-                    sweep.points.len()
-                );
+                let (s1, st) = (&i.s1, &i.st);
+                let values = [s1.estimate, s1.low, s1.high, st.estimate, st.low, st.high, floor];
+                csv.push_str(&index_row(p, &values, sweep));
             }
-            let f = dir.join("indices.csv");
-            write_atomic(&f, csv.as_bytes())?;
-            files.push(f);
+            files.push(write_indices(dir, &csv)?);
             let mut order: Vec<usize> = (0..d).collect();
             order.sort_by(|&i, &j| idx[j].st.estimate.total_cmp(&idx[i].st.estimate));
             order.reverse(); // largest at the top of a horizontal chart
@@ -524,22 +522,10 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                 "parameter,mu,mu_star,mu_star_low,mu_star_high,sigma,noise_floor,runs_per_point,points\n",
             );
             for (p, i) in sweep.params.iter().zip(&idx) {
-                let _ = writeln!(
-                    csv,
-                    "{p},{},{},{},{},{},{},{},{}",
-                    cell(Some(i.mu)),
-                    cell(Some(i.mu_star)),
-                    cell(Some(i.mu_star_low)),
-                    cell(Some(i.mu_star_high)),
-                    cell(Some(i.sigma)),
-                    cell(Some(floor)),
-                    sweep.replicates,
-                    sweep.points.len()
-                );
+                let values = [i.mu, i.mu_star, i.mu_star_low, i.mu_star_high, i.sigma, floor];
+                csv.push_str(&index_row(p, &values, sweep));
             }
-            let f = dir.join("indices.csv");
-            write_atomic(&f, csv.as_bytes())?;
-            files.push(f);
+            files.push(write_indices(dir, &csv)?);
             let fig = Figure::Scatter {
                 title: format!("Morris mu* against sigma (noise floor of mu*: {floor:.3}) — {title}"),
                 x_label: "mu* (mean |elementary effect| per unit of the range)".into(),
@@ -626,9 +612,7 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                     sweep.points.len()
                 );
             }
-            let f = dir.join("indices.csv");
-            write_atomic(&f, summary.as_bytes())?;
-            files.push(f);
+            files.push(write_indices(dir, &summary)?);
             let fig = Figure::Scatter {
                 title: format!(
                     "PRIM peeling trajectory ({} < {}) — {title}",

@@ -122,14 +122,7 @@ impl Sweep {
     /// Read and resolve a sweep file.
     pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        let raw: RawSweep = toml::from_str(&text).map_err(|e| Error::Parse {
-            file: file.clone(),
-            message: e.to_string(),
-        })?;
+        let (raw, text): (RawSweep, String) = crate::config::read_toml(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
         let (base_toml, base_origin, base_raw) = load_base(dir, raw.base.as_deref())?;
