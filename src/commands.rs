@@ -54,13 +54,29 @@ impl Loaded {
     }
 }
 
-/// Command-line overrides of the `[run]` table.
+/// Command-line overrides of the `[run]` table, and `--set PATH=VALUE` edits of any parameter.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub seed: Option<u64>,
     pub runs: Option<u64>,
     pub periods: Option<u64>,
     pub threads: Option<usize>,
+    pub sets: Vec<(String, f64)>,
+}
+
+/// Parse a `--set PATH=VALUE` argument.
+pub fn parse_set(s: &str) -> std::result::Result<(String, f64), String> {
+    let (path, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected PATH=VALUE, e.g. russia.lambda=3 (got `{s}`)"))?;
+    let x = match value.trim() {
+        "true" => 1.0,
+        "false" => 0.0,
+        v => v
+            .parse::<f64>()
+            .map_err(|_| format!("`{v}` is not a number (or true/false)"))?,
+    };
+    Ok((path.trim().to_string(), x))
 }
 
 impl Overrides {
@@ -83,7 +99,10 @@ impl Overrides {
 
 /// Load, override and validate.
 pub fn resolve(config: Option<&Path>, o: &Overrides) -> Result<(Loaded, RawConfig, Model)> {
-    let loaded = Loaded::from(config)?;
+    let mut loaded = Loaded::from(config)?;
+    for (path, x) in &o.sets {
+        crate::params::set(&mut loaded.value, path, *x, &format!("{} (--set)", loaded.origin))?;
+    }
     let mut raw = RawConfig::from_value(loaded.value.clone(), &loaded.origin)?;
     o.apply(&mut raw);
     let model = Model::from_raw(&raw, &loaded.origin)?;
@@ -114,6 +133,7 @@ pub fn run(
     o: &Overrides,
     out: Option<&Path>,
     force: bool,
+    per_run: bool,
     progress: &dyn Progress,
 ) -> Result<RunReport> {
     let (loaded, raw, model) = resolve(config, o)?;
@@ -123,9 +143,26 @@ pub fn run(
     output::prepare_dir(&dir, force)?;
     let pool = runner::pool(model.run.threads)?;
     let start = Instant::now();
-    let batch = runner::run_batch(&model, 0, &pool, progress);
+    let mut runs_file = if per_run {
+        Some(output::RunsCsv::create(&dir, &model)?)
+    } else {
+        None
+    };
+    let mut failed = None;
+    let batch = runner::run_batch_with(&model, 0, &pool, progress, &mut |rep, records| {
+        if let (Some(f), None) = (runs_file.as_mut(), failed.as_ref()) {
+            failed = f.write(rep, records).err();
+        }
+    });
     let wall = start.elapsed().as_secs_f64();
-    let files = write_run(
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let mut done = Vec::new();
+    if let Some(f) = runs_file {
+        done.push(f.finish()?);
+    }
+    let mut files = write_run(
         &dir,
         &loaded.origin,
         &raw,
@@ -134,7 +171,10 @@ pub fn run(
         wall,
         "run",
         serde_json::Value::Null,
+        &done,
     )?;
+    files.retain(|f| !done.contains(f));
+    files.extend(done);
     Ok(RunReport {
         dir,
         summary: batch.summary(),
@@ -154,8 +194,9 @@ pub fn write_run(
     wall: f64,
     command: &str,
     extra: serde_json::Value,
+    written: &[PathBuf],
 ) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
+    let mut files = written.to_vec();
     for (name, text) in [
         ("summary.csv", output::summary_csv(batch)),
         ("guarantors.csv", output::guarantors_csv(model, batch)),

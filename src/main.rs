@@ -39,6 +39,9 @@ struct RunArgs {
     /// Months in the horizon (overrides [run].periods)
     #[arg(long)]
     periods: Option<u64>,
+    /// Set any parameter by its dotted path, e.g. --set russia.lambda=3 (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = commands::parse_set)]
+    sets: Vec<(String, f64)>,
 }
 
 impl RunArgs {
@@ -48,6 +51,7 @@ impl RunArgs {
             runs: self.runs,
             periods: self.periods,
             threads: self.threads,
+            sets: self.sets.clone(),
         }
     }
 }
@@ -72,8 +76,11 @@ enum Command {
         /// No progress bar, no table
         #[arg(long)]
         quiet: bool,
+        /// Also write runs.csv: one row per regime and run (outcome, month, probes, crises)
+        #[arg(long)]
+        per_run: bool,
         /// Rerun one point of a sweep directory (with --point); reproduces its rows exactly
-        #[arg(long, value_name = "SWEEP_DIR", requires = "point", conflicts_with_all = ["config", "seed", "runs", "periods", "threads"])]
+        #[arg(long, value_name = "SWEEP_DIR", requires = "point", conflicts_with_all = ["config", "seed", "runs", "periods", "threads", "sets", "per_run"])]
         from_sweep: Option<PathBuf>,
         /// The point to rerun (with --from-sweep)
         #[arg(long, requires = "from_sweep")]
@@ -189,6 +196,9 @@ enum Command {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+        /// Set any parameter by its dotted path, as for `run`
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = commands::parse_set)]
+        sets: Vec<(String, f64)>,
     },
     /// Check a config and say what is wrong, or that it is fine
     #[command(after_help = "Example:\n  deterrence-sim validate configs/default.toml")]
@@ -364,6 +374,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             out,
             force,
             quiet,
+            per_run,
             from_sweep,
             point,
         } => {
@@ -386,6 +397,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                     0.0,
                     "run --from-sweep",
                     serde_json::json!({"sweep": dir, "point": p}),
+                    &[out.join("point.csv")],
                 )?;
                 if !quiet {
                     print!("{}", commands::summary_table(&batch.summary()));
@@ -401,7 +413,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             // Resolve first so the bar knows the run count (and bad input fails before any work).
             let (_, _, model) = commands::resolve(config.as_deref(), &o)?;
             let bar = Bar::new(model.run.runs, quiet, "runs");
-            let report = commands::run(config.as_deref(), &o, out.as_deref(), force, &bar)?;
+            let report = commands::run(config.as_deref(), &o, out.as_deref(), force, per_run, &bar)?;
             bar.0.finish_and_clear();
             if !quiet {
                 print!("{}", commands::summary_table(&report.summary));
@@ -473,10 +485,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             seed,
             periods,
             json,
+            sets,
         } => {
             let o = Overrides {
                 seed,
                 periods,
+                sets,
                 ..Default::default()
             };
             let (_, _, model) = commands::resolve(config.as_deref(), &o)?;

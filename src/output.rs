@@ -274,6 +274,67 @@ impl Table {
     }
 }
 
+/// `runs.csv` (with `run --per-run`): one row per regime and run, streamed to a temporary file
+/// in run order and renamed into place when the batch is complete.
+pub struct RunsCsv {
+    tmp: PathBuf,
+    path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    regimes: Vec<String>,
+}
+
+impl RunsCsv {
+    pub fn create(dir: &Path, model: &Model) -> Result<RunsCsv> {
+        use std::io::Write as _;
+        let path = dir.join("runs.csv");
+        let tmp = dir.join(format!(".runs.csv.tmp{}", std::process::id()));
+        let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let mut out = std::io::BufWriter::new(f);
+        out.write_all(b"regime,run,success,offensive_month,ukraine_held,probes,crises,commitments,commitments_honoured,mean_response_hours,mean_support\n")
+            .map_err(|e| Error::io(&tmp, e))?;
+        Ok(RunsCsv {
+            tmp,
+            path,
+            out,
+            regimes: model.regimes.iter().map(|r| r.name.clone()).collect(),
+        })
+    }
+
+    /// Write run `run`'s records (one per regime, in regime order).
+    pub fn write(&mut self, run: u64, records: &[crate::engine::RunRecord]) -> Result<()> {
+        use std::io::Write as _;
+        for (name, r) in self.regimes.iter().zip(records) {
+            let ratio = |a: f64, b: u32| if b == 0 { None } else { Some(a / f64::from(b)) };
+            writeln!(
+                self.out,
+                "{name},{run},{},{},{},{},{},{},{},{},{}",
+                r.offensive_month.is_none(),
+                r.offensive_month.map(|t| (t + 1).to_string()).unwrap_or_default(),
+                r.offensive_month.map(|_| r.held.to_string()).unwrap_or_default(),
+                r.probes,
+                r.crises,
+                r.commitments,
+                r.commitments_honoured,
+                cell(ratio(r.response_hours, r.responses_timed)),
+                cell(ratio(r.support, r.crises)),
+            )
+            .map_err(|e| Error::io(&self.tmp, e))?;
+        }
+        Ok(())
+    }
+
+    /// Flush and rename into place.
+    pub fn finish(self) -> Result<PathBuf> {
+        let f = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
+        f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.path)
+    }
+}
+
 /// Title shared by a run's charts.
 pub fn chart_title(name: &str, seed: &str, runs: &str) -> String {
     format!("{name} · seed {seed} · {runs} runs per regime")

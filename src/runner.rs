@@ -49,6 +49,18 @@ pub fn run_batch(
     pool: &rayon::ThreadPool,
     progress: &dyn Progress,
 ) -> BatchResult {
+    run_batch_with(model, point, pool, progress, &mut |_, _| {})
+}
+
+/// As [`run_batch`], also reporting every run's records (one per regime, in regime order) to
+/// `sink`, in run order, on the calling thread.
+pub fn run_batch_with(
+    model: &Model,
+    point: u64,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+    sink: &mut dyn FnMut(u64, &[RunRecord]),
+) -> BatchResult {
     let prepared = prepare(model);
     let mut result = BatchResult::new(model);
     let seed = model.run.seed;
@@ -62,8 +74,9 @@ pub fn run_batch(
                 .map(|rep| prepared.iter().map(|p| run_one(p, seed, point, rep)).collect())
                 .collect()
         });
-        for records in &chunk {
+        for (k, records) in chunk.iter().enumerate() {
             result.add_run(records);
+            sink(start + k as u64, records);
         }
         progress.advance(end - start);
         start = end;

@@ -285,3 +285,84 @@ fn every_command_has_help_with_an_example() {
         assert!(text(&o).contains("Example"), "{c}");
     }
 }
+
+/// `--set` edits any parameter by path (and is checked like a file); `--per-run` writes one row
+/// per regime and run that adds up to the summary.
+#[test]
+fn set_overrides_and_per_run_rows() {
+    let d = tmp("set");
+    let a = d.join("a");
+    let o = run(
+        &[
+            "run",
+            "--runs",
+            "300",
+            "--periods",
+            "12",
+            "--per-run",
+            "--quiet",
+            "--out",
+            a.to_str().unwrap(),
+            "--set",
+            "modifiers.reassurance_troops=0",
+        ],
+        Some(&d),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let runs = std::fs::read_to_string(a.join("runs.csv")).unwrap();
+    let summary = std::fs::read_to_string(a.join("summary.csv")).unwrap();
+    for line in summary.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let successes = runs
+            .lines()
+            .filter(|l| l.starts_with(&format!("{},", c[0])) && l.split(',').nth(2) == Some("true"))
+            .count();
+        assert_eq!(successes.to_string(), c[2], "{}", c[0]);
+    }
+    assert_eq!(runs.lines().count(), 1 + 300 * 4);
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["config"]["modifiers"]["reassurance_troops"], 0.0);
+    assert!(m["files"]["runs.csv"].is_string());
+    // The same through a config file gives the same bytes.
+    let f = d.join("c.toml");
+    std::fs::write(
+        &f,
+        DEFAULT.replace("reassurance_troops = 10000.0", "reassurance_troops = 0.0"),
+    )
+    .unwrap();
+    let b = d.join("b");
+    let o = run(
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--runs",
+            "300",
+            "--periods",
+            "12",
+            "--quiet",
+            "--out",
+            b.to_str().unwrap(),
+        ],
+        Some(&d),
+    );
+    assert!(o.status.success());
+    assert_eq!(
+        std::fs::read(a.join("summary.csv")).unwrap(),
+        std::fs::read(b.join("summary.csv")).unwrap()
+    );
+    // A wrong path is a clear error with suggestions.
+    let o = run(
+        &[
+            "run",
+            "--set",
+            "russia.lamda=3",
+            "--quiet",
+            "--out",
+            d.join("c").to_str().unwrap(),
+        ],
+        Some(&d),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("russia.lambda"), "{}", text(&o));
+}
