@@ -7,7 +7,7 @@
 //! 3. Russia chooses hold, probe or major offensive by logit choice over expected utility, from
 //!    its Beta beliefs about each guarantor's resolve and its model of how each would respond
 //!    under the regime;
-//! 4. a probe or an offensive opens a crisis ([`crisis`]): the guarantors decide under the regime's
+//! 4. a probe or an offensive opens a crisis ([`crate::crisis`]): the guarantors decide under the regime's
 //!    protocol and clock, support arrives hours or days later and counts less the later it
 //!    arrives, a tripwire force may put its contributors at war at once, and the contest
 //!    decides whether Ukraine holds; Russia updates its beliefs from what it saw.
@@ -18,12 +18,12 @@ use crate::actors::Guarantor;
 use crate::beliefs::Beta;
 use crate::decisions::{contest, logistic, logit_probs, sample};
 use crate::model::{Model, MAX_RESPONSES};
-use crate::regimes::{Protocol, Regime, Reputation, Requirement};
+use crate::regimes::{Regime, Reputation, Requirement};
 use crate::rng::Draws;
 
 /// Option 0 of every choice set: do nothing.
 pub const NOTHING: usize = 0;
-const MAXOPT: usize = MAX_RESPONSES + 1;
+pub(crate) const MAXOPT: usize = MAX_RESPONSES + 1;
 
 /// Russia's monthly choices.
 pub const HOLD: usize = 0;
@@ -429,15 +429,7 @@ pub struct MonthView {
     pub russia_choice: usize,
 }
 
-/// What a crisis looked like, for traces.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CrisisView {
-    pub offensive: bool,
-    pub tripwire: bool,
-    pub support: f64,
-    pub p_hold: f64,
-    pub held: bool,
-}
+pub use crate::crisis::{crisis, CrisisView};
 
 /// An observer of a run's events. The batch uses [`NoTrace`], which compiles to nothing;
 /// `replay` records everything.
@@ -573,178 +565,6 @@ pub fn russia_utilities(p: &Prepared, st: &RunState) -> ([f64; 3], [f64; 3]) {
     let mut probs = [0.0; 3];
     logit_probs(&u, ru.lambda, &mut probs);
     (u, probs)
-}
-
-/// Resolve a crisis (a probe, or an offensive) on the hourly clock; update Russia's beliefs and
-/// the run's tallies.
-pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -> CrisisView {
-    let m = p.model;
-    let ng = m.guarantors.len();
-    let nopt = m.responses.len() + 1;
-    let scale = if offensive { 1.0 } else { m.russia.probe_scale };
-    let attacker = m.russia.strength * scale;
-    let base = m.ukraine.defence_multiplier * st.capability;
-
-    for i in 0..ng {
-        st.hard[i] = d.uniform() < st.p_hard[i];
-    }
-    let u_tripwire = d.uniform();
-    let u_combat = d.uniform();
-    let tripwire = offensive && p.p_tripwire > 0.0 && u_tripwire < p.p_tripwire;
-
-    st.contrib.fill(0.0);
-    st.choice.fill(NOTHING);
-    st.arrival.fill(f64::INFINITY);
-    st.forced.fill(false);
-    st.probs.fill(0.0);
-    if let (true, Some(o)) = (tripwire, p.tripwire_option) {
-        for (i, g) in m.guarantors.iter().enumerate() {
-            if g.troops {
-                st.forced[i] = true;
-                st.choice[i] = o;
-                st.arrival[i] = 0.0;
-                st.contrib[i] = m.responses[o - 1].effect * g.capability;
-                st.probs[i * MAXOPT + o] = 1.0;
-            }
-        }
-    }
-
-    let (mut u, mut x, mut a, mut pr) = ([0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT]);
-    let mut decide = |i: usize, others: f64, at: f64, draw: f64, st: &mut RunState| -> (usize, f64, f64) {
-        let n = p.options[i].len();
-        p.utilities(
-            i,
-            st.hard[i],
-            scale,
-            base,
-            others,
-            attacker,
-            at,
-            &mut u[..n],
-            &mut x[..n],
-            &mut a[..n],
-        );
-        logit_probs(&u[..n], m.guarantors[i].lambda, &mut pr[..n]);
-        let k = sample(&pr[..n], draw);
-        let row = &mut st.probs[i * MAXOPT..(i + 1) * MAXOPT];
-        row.fill(0.0);
-        for (j, &o) in p.options[i].iter().enumerate() {
-            row[o] = pr[j];
-        }
-        (p.options[i][k], x[k], a[k])
-    };
-
-    match p.regime.protocol {
-        Protocol::Joint {
-            deadline_hours,
-            rounds,
-        } => {
-            st.decide_at.fill(deadline_hours);
-            for _ in 0..rounds {
-                let total: f64 = st.contrib.iter().sum();
-                for i in 0..ng {
-                    if st.forced[i] {
-                        st.next[i] = st.contrib[i];
-                        continue;
-                    }
-                    let draw = d.uniform();
-                    let (o, xi, ai) = decide(i, total - st.contrib[i], deadline_hours, draw, st);
-                    st.choice[i] = o;
-                    st.next[i] = xi;
-                    st.arrival[i] = ai;
-                }
-                std::mem::swap(&mut st.contrib, &mut st.next);
-            }
-        }
-        Protocol::Independent { mean_delay_hours } => {
-            for i in 0..ng {
-                st.decide_at[i] = mean_delay_hours * d.exponential();
-            }
-            for (k, o) in st.order.iter_mut().enumerate() {
-                *o = k;
-            }
-            let times = &st.decide_at;
-            st.order
-                .sort_unstable_by(|&a, &b| times[a].total_cmp(&times[b]).then(a.cmp(&b)));
-            let mut committed: f64 = st.contrib.iter().sum();
-            for k in 0..ng {
-                let i = st.order[k];
-                let draw = d.uniform();
-                if st.forced[i] {
-                    continue;
-                }
-                let at = st.decide_at[i];
-                let (o, xi, ai) = decide(i, committed, at, draw, st);
-                st.choice[i] = o;
-                st.contrib[i] = xi;
-                st.arrival[i] = ai;
-                committed += xi;
-            }
-        }
-    }
-
-    let support: f64 = st.contrib.iter().sum();
-    st.record.decisions += match p.regime.protocol {
-        Protocol::Joint { rounds, .. } => rounds * ng as u32,
-        Protocol::Independent { .. } => ng as u32,
-    };
-    let p_hold = contest(base + support, attacker, m.crisis.contest_exponent);
-    let held = u_combat < p_hold;
-
-    let rec = &mut st.record;
-    rec.crises += 1;
-    rec.support += support;
-    let mut first = f64::INFINITY;
-    let mut persistent = 0.0;
-    for i in 0..ng {
-        let o = st.choice[i];
-        rec.called[i] += 1;
-        rec.responses[i * nopt + o] += 1;
-        let honoured = o != NOTHING && m.responses[o - 1].honours;
-        if o != NOTHING {
-            let r = &m.responses[o - 1];
-            rec.cost[i] += r.cost * m.guarantors[i].milex_usd_bn;
-            persistent += r.persistent * st.contrib[i];
-        }
-        if honoured {
-            rec.honoured[i] += 1;
-            first = first.min(st.arrival[i]);
-        }
-        if p.bound[i] {
-            rec.commitments += 1;
-            rec.commitments_honoured += u32::from(honoured);
-        }
-        let seen = if honoured {
-            p.timeliness(st.arrival[i])
-        } else {
-            0.0
-        };
-        st.beliefs[p.slot[i]].observe(seen, p.slot_weight[i]);
-    }
-    if first.is_finite() {
-        rec.response_hours += first;
-        rec.responses_timed += 1;
-    }
-    st.capability += persistent;
-    if offensive {
-        rec.offensive_month = Some(st.month);
-        rec.held = held;
-        st.done = true;
-    } else {
-        rec.probes += 1;
-        rec.probe_months[st.month as usize] = 1;
-        st.threat_memory += 1.0;
-        if !held {
-            st.capability *= 1.0 - m.ukraine.probe_damage;
-        }
-    }
-    CrisisView {
-        offensive,
-        tripwire,
-        support,
-        p_hold,
-        held,
-    }
 }
 
 /// Run the whole horizon in `st` (already reset) with stream `d`.

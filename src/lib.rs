@@ -8,11 +8,15 @@
 //! - [`config`]: the TOML as written; [`model`]: the validated model the engine runs;
 //! - [`actors`], [`regimes`]: the actors' parameters and the regimes and responses, as data;
 //! - [`decisions`]: logit choice and the contest function; [`beliefs`]: Beta learning;
-//! - [`engine`]: one run, month by month, with crises on an hourly clock;
+//! - [`engine`]: one run, month by month; [`crisis`]: a crisis on the hourly clock;
 //! - [`rng`]: seeded, portable random streams; [`runner`]: the parallel Monte Carlo batch;
 //! - [`metrics`], [`stats`]: what a batch reports and the intervals around it;
 //! - [`output`], [`charts`]: files and figures; [`replay`]: one run's trace;
-//! - [`theory`]: the analytic games the model is checked against.
+//! - [`theory`]: the analytic games the model is checked against;
+//! - studies: [`design`] (grid, LHS, Sobol, tables), [`params`] (dotted paths), [`sweep`]
+//!   (resumable, shardable point runner), [`merge`], [`sweep_charts`], [`sensitivity`] (Sobol,
+//!   Morris, PRIM estimators), [`gsa`] (studies on the sweep engine), `mpi_backend` (feature
+//!   `mpi`).
 //!
 //! See `docs/MODEL.md` for the model in ODD form.
 
@@ -21,11 +25,13 @@ pub mod beliefs;
 pub mod charts;
 pub mod commands;
 pub mod config;
+pub mod crisis;
 pub mod decisions;
 pub mod design;
 pub mod engine;
 pub mod error;
 pub mod gsa;
+pub mod merge;
 pub mod metrics;
 pub mod model;
 #[cfg(feature = "mpi")]

@@ -470,7 +470,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             run_study(s, shard, out, resume, force, quiet, mpi)?;
         }
         Command::Merge { out, shards, force } => {
-            let s = deterrence_sim::sweep::merge(&out, &shards, force)?;
+            let s = deterrence_sim::merge::merge(&out, &shards, force)?;
             println!(
                 "merged {} shards ({} points) into {}",
                 shards.len(),

@@ -1,0 +1,127 @@
+//! Merging the shards of one sweep or sensitivity study (`--shard K/N` runs on a cluster) into
+//! one directory whose `points.csv` is byte-identical to an unsharded run's.
+
+use crate::output::{prepare_dir, write_atomic};
+use crate::sweep::{finish, read_state, Sweep, PARTIAL, STATE};
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// `merge OUT SHARD_DIR...`: combine shard directories of one sweep into `out`, whose
+/// `points.csv` is byte-identical to an unsharded run's. Refuses shards of different sweeps or
+/// seeds, missing, duplicated or unfinished shards.
+pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
+    let refuse = |path: &Path, message: String| Error::Results {
+        path: path.to_path_buf(),
+        message,
+    };
+    let first = shards.first().ok_or_else(|| Error::Usage {
+        option: "SHARD_DIR".into(),
+        message: "name at least one shard directory".into(),
+    })?;
+    let states: Vec<Sweep> = shards.iter().map(|d| read_state(d)).collect::<Result<_>>()?;
+    let n = states[0].shard.1;
+    let id = states[0].identity();
+    let mut seen: Vec<Option<&PathBuf>> = vec![None; n as usize];
+    for (s, d) in states.iter().zip(shards) {
+        if s.identity() != id {
+            return Err(refuse(
+                d,
+                format!(
+                    "is a shard of a different sweep than {} (sweep file, base config, seed, replicates or design differ)",
+                    first.display()
+                ),
+            ));
+        }
+        if s.shard.1 != n {
+            return Err(refuse(
+                d,
+                format!("was cut into {} shards, {} into {n}", s.shard.1, first.display()),
+            ));
+        }
+        if let Some(other) = seen[s.shard.0 as usize] {
+            return Err(refuse(
+                d,
+                format!("duplicates shard {}/{n} of {}", s.shard.0, other.display()),
+            ));
+        }
+        seen[s.shard.0 as usize] = Some(d);
+        if !d.join("points.csv").exists() {
+            return Err(refuse(
+                d,
+                format!(
+                    "shard {}/{n} is unfinished; finish it with `deterrence-sim sweep {} --shard {}/{n} --resume --out {}`",
+                    s.shard.0,
+                    s.sweep_file,
+                    s.shard.0,
+                    d.display()
+                ),
+            ));
+        }
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_none())
+        .map(|(k, _)| format!("{k}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Usage {
+            option: "SHARD_DIR".into(),
+            message: format!("missing shard(s) {}; merge needs all {n}", missing.join(", ")),
+        });
+    }
+    // Gather rows by point (each shard's rows are whole points, in point order).
+    let mut sweep = states[0].clone();
+    sweep.shard = (0, 1);
+    let header = sweep.header();
+    let mut rows: Vec<(usize, String)> = Vec::new();
+    for d in shards {
+        let p = d.join("points.csv");
+        let text = std::fs::read_to_string(&p).map_err(|e| Error::Read {
+            path: p.clone(),
+            source: e,
+        })?;
+        let mut lines = text.split_inclusive('\n');
+        if lines.next() != Some(header.as_str()) {
+            return Err(refuse(&p, "has a different header than the sweep's".into()));
+        }
+        let cols = header.trim_end().split(',').count();
+        for l in lines {
+            let point = l.split(',').next().and_then(|x| x.parse::<usize>().ok());
+            let whole = l.ends_with('\n') && l.trim_end().split(',').count() == cols;
+            match point {
+                Some(pt) if pt < sweep.points.len() && whole => rows.push((pt, l.to_string())),
+                _ => return Err(refuse(&p, format!("malformed row: {}", l.trim_end()))),
+            }
+        }
+    }
+    rows.sort_by_key(|r| r.0); // stable: keeps the regime order within a point
+    let regimes = sweep.point_model(0)?.1.regimes.len();
+    let mut count = vec![0usize; sweep.points.len()];
+    for (p, _) in &rows {
+        count[*p] += 1;
+    }
+    if let Some(p) = count.iter().position(|&c| c != regimes) {
+        return Err(Error::Results {
+            path: out.to_path_buf(),
+            message: format!(
+                "the shards hold {} rows for point {p}, not {regimes}; a shard is damaged",
+                count[p]
+            ),
+        });
+    }
+    prepare_dir(out, force)?;
+    let mut text = header;
+    for (_, l) in &rows {
+        text.push_str(l);
+    }
+    write_atomic(
+        &out.join(STATE),
+        serde_json::to_string_pretty(&sweep)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    write_atomic(&out.join(PARTIAL), text.as_bytes())?;
+    finish(out, &sweep, 0.0)?;
+    Ok(sweep)
+}
