@@ -41,6 +41,8 @@ pub struct Ukraine {
     pub mobilisation_value: f64,
     pub lambda: f64,
     pub probe_damage: f64,
+    /// Monthly persistence of Ukraine's threat memory (each probe adds 1).
+    pub threat_persistence: f64,
 }
 
 /// One guarantor (the US or a European state), with defaults already applied.

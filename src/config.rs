@@ -71,6 +71,12 @@ pub struct RawUkraine {
     pub mobilisation_value: f64,
     pub lambda: f64,
     pub probe_damage: f64,
+    #[serde(default = "default_threat_persistence")]
+    pub threat_persistence: f64,
+}
+
+fn default_threat_persistence() -> f64 {
+    0.7
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -508,7 +508,7 @@ pub fn step_month<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trac
     for b in st.beliefs.iter_mut() {
         b.forget(m.russia.forgetting);
     }
-    st.threat_memory *= 0.7;
+    st.threat_memory *= m.ukraine.threat_persistence;
     record_beliefs(p, st, t);
     trace.end_month(p, st);
     st.month += 1;

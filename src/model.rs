@@ -158,6 +158,7 @@ impl Model {
             mobilisation_value: c.nonneg("ukraine.mobilisation_value", u.mobilisation_value)?,
             lambda: c.range("ukraine.lambda", u.lambda, 0.0, 1e6)?,
             probe_damage: c.prob("ukraine.probe_damage", u.probe_damage)?,
+            threat_persistence: c.prob("ukraine.threat_persistence", u.threat_persistence)?,
         };
 
         let k = &raw.crisis;
