@@ -56,6 +56,49 @@ impl RunArgs {
     }
 }
 
+/// Options shared by `sweep` and `sensitivity`.
+#[derive(clap::Args, Clone)]
+struct StudyArgs {
+    /// Output directory (default: output/<file stem or name>/)
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Finish an interrupted study in its directory
+    #[arg(long)]
+    resume: bool,
+    /// Worker threads; 0 = all cores (results do not depend on it)
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Seed (overrides the file)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Monte Carlo runs per regime at every point (overrides the file)
+    #[arg(long)]
+    replicates: Option<u64>,
+    /// Run only shard K of N (points with index % N == K), e.g. --shard 3/16; then `merge`
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Spread points over MPI ranks (under mpirun; needs a build with --features mpi)
+    #[arg(long)]
+    mpi: bool,
+    /// Overwrite a directory that holds results
+    #[arg(long)]
+    force: bool,
+    /// No progress bar
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl StudyArgs {
+    fn overrides(&self, points: Option<u64>) -> deterrence_sim::sweep::SweepOverrides {
+        deterrence_sim::sweep::SweepOverrides {
+            seed: self.seed,
+            replicates: self.replicates,
+            points,
+            threads: self.threads,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run every regime of a config over the same seeded Monte Carlo runs; write results and charts
@@ -93,36 +136,11 @@ enum Command {
     Sweep {
         /// Sweep file
         sweep: PathBuf,
-        /// Output directory (default: output/<sweep file stem>/)
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Finish an interrupted sweep in its directory
-        #[arg(long)]
-        resume: bool,
-        /// Worker threads; 0 = all cores (results do not depend on it)
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Seed (overrides the sweep file)
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Replicates per point (overrides the sweep file)
-        #[arg(long)]
-        replicates: Option<u64>,
         /// Number of points (lhs/sobol: the sample size; grid/table: the first N points)
         #[arg(long)]
         points: Option<u64>,
-        /// Run only shard K of N (points with index % N == K), e.g. --shard 3/16
-        #[arg(long, value_parser = parse_shard)]
-        shard: Option<(u64, u64)>,
-        /// Spread points over MPI ranks (under mpirun; needs a build with --features mpi)
-        #[arg(long)]
-        mpi: bool,
-        /// Overwrite a directory that holds results
-        #[arg(long)]
-        force: bool,
-        /// No progress bar
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        study: StudyArgs,
     },
     /// Global sensitivity analysis (Sobol, Morris) or scenario discovery (PRIM) on the sweep engine
     #[command(
@@ -131,36 +149,11 @@ enum Command {
     Sensitivity {
         /// Sensitivity file
         file: PathBuf,
-        /// Output directory (default: output/<file stem>/)
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Finish an interrupted study in its directory
-        #[arg(long)]
-        resume: bool,
-        /// Worker threads; 0 = all cores (results do not depend on it)
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Seed (overrides the file)
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Monte Carlo runs per design point (overrides the file)
-        #[arg(long)]
-        replicates: Option<u64>,
         /// Sample size (Sobol: base samples N; Morris: trajectories; PRIM: points)
         #[arg(long)]
         samples: Option<u64>,
-        /// Run only shard K of N of the design points, e.g. --shard 1/4 (then `merge`)
-        #[arg(long, value_parser = parse_shard)]
-        shard: Option<(u64, u64)>,
-        /// Spread points over MPI ranks (under mpirun; needs a build with --features mpi)
-        #[arg(long)]
-        mpi: bool,
-        /// Overwrite a directory that holds results
-        #[arg(long)]
-        force: bool,
-        /// No progress bar
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        study: StudyArgs,
     },
     /// Combine the shard directories of one sweep into OUT (identical to an unsharded run)
     #[command(after_help = "Example:\n  deterrence-sim merge output/full output/s0 output/s1 output/s2")]
@@ -228,15 +221,17 @@ enum Command {
 }
 
 /// Run a sweep or sensitivity study with a progress bar and a closing line.
-fn run_study(
-    s: deterrence_sim::sweep::Sweep,
-    shard: Option<(u64, u64)>,
-    out: Option<PathBuf>,
-    resume: bool,
-    force: bool,
-    quiet: bool,
-    mpi: bool,
-) -> Result<()> {
+fn run_study(s: deterrence_sim::sweep::Sweep, a: &StudyArgs) -> Result<()> {
+    let StudyArgs {
+        ref out,
+        resume,
+        force,
+        shard,
+        quiet,
+        mpi,
+        ..
+    } = *a;
+    let out = out.clone();
     let mine = (0..s.points.len())
         .filter(|&p| shard.is_none_or(|(k, n)| p as u64 % n == k))
         .count() as u64;
@@ -425,49 +420,13 @@ fn dispatch(cli: Cli) -> Result<()> {
                 );
             }
         }
-        Command::Sweep {
-            sweep,
-            out,
-            resume,
-            threads,
-            seed,
-            replicates,
-            points,
-            shard,
-            mpi,
-            force,
-            quiet,
-        } => {
-            let o = deterrence_sim::sweep::SweepOverrides {
-                seed,
-                replicates,
-                points,
-                threads,
-            };
-            let s = deterrence_sim::sweep::Sweep::load(&sweep, &o)?;
-            run_study(s, shard, out, resume, force, quiet, mpi)?;
+        Command::Sweep { sweep, points, study } => {
+            let s = deterrence_sim::sweep::Sweep::load(&sweep, &study.overrides(points))?;
+            run_study(s, &study)?;
         }
-        Command::Sensitivity {
-            file,
-            out,
-            resume,
-            threads,
-            seed,
-            replicates,
-            samples,
-            shard,
-            mpi,
-            force,
-            quiet,
-        } => {
-            let o = deterrence_sim::sweep::SweepOverrides {
-                seed,
-                replicates,
-                points: samples,
-                threads,
-            };
-            let s = deterrence_sim::gsa::load(&file, &o)?;
-            run_study(s, shard, out, resume, force, quiet, mpi)?;
+        Command::Sensitivity { file, samples, study } => {
+            let s = deterrence_sim::gsa::load(&file, &study.overrides(samples))?;
+            run_study(s, &study)?;
         }
         Command::Merge { out, shards, force } => {
             let s = deterrence_sim::merge::merge(&out, &shards, force)?;
