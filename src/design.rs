@@ -149,9 +149,24 @@ pub fn linspace(range: &Range, n: usize) -> Result<Vec<f64>, DesignError> {
         .map(|i| match i {
             0 => range.low,
             i if i == last => range.high,
-            i => range.low + width * (i as f64 / last as f64),
+            i => round_significant(range.low + width * (i as f64 / last as f64), 12),
         })
         .collect())
+}
+
+/// `x` rounded to `digits` significant digits, so evenly spaced levels print as typed
+/// (0.15, not 0.14999999999999997).
+fn round_significant(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    let r = (x * scale).round() / scale;
+    if r.is_finite() {
+        r
+    } else {
+        x
+    }
 }
 
 /// Point `jitter` of stratum `k` of `n` in the unit interval, nudged by ulps if rounding
@@ -545,6 +560,12 @@ mod tests {
         let v = linspace(&r(0.1, 0.7), 7).unwrap();
         assert_eq!((v[0], v[6]), (0.1, 0.7));
         assert!(v.windows(2).all(|w| (w[1] - w[0] - 0.1).abs() < 1e-12));
+        // Levels print as typed, not with binary rounding artefacts.
+        let v = linspace(&r(0.05, 0.95), 7).unwrap();
+        assert_eq!(
+            v.iter().map(|x| format!("{x}")).collect::<Vec<_>>(),
+            ["0.05", "0.2", "0.35", "0.5", "0.65", "0.8", "0.95"]
+        );
         assert_eq!(linspace(&r(0.0, 1.0), 0), Err(DesignError::ZeroPoints));
     }
 
