@@ -17,8 +17,8 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 158, 115),
     RGBColor(204, 121, 167),
     RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
     RGBColor(0, 0, 0),
+    RGBColor(86, 180, 233),
     RGBColor(240, 228, 66),
 ];
 
@@ -116,6 +116,10 @@ pub enum Figure {
         points: Vec<(String, f64, f64)>,
         highlight: Option<usize>,
         connect: bool,
+        /// Horizontal intervals (low, high) per point, or empty.
+        x_err: Vec<(f64, f64)>,
+        /// A dashed vertical guide with its legend name (a noise floor).
+        guide: Option<(String, f64)>,
     },
     /// Horizontal ranges within [0, 1] per category (a PRIM box relative to the full ranges),
     /// each labelled with its real bounds.
@@ -184,7 +188,19 @@ impl Figure {
                 points,
                 highlight,
                 connect,
-            } => scatter(root, title, x_label, y_label, points, *highlight, *connect),
+                x_err,
+                guide,
+            } => scatter(
+                root,
+                title,
+                x_label,
+                y_label,
+                points,
+                *highlight,
+                *connect,
+                x_err,
+                guide.as_ref(),
+            ),
             Figure::Ranges {
                 title,
                 categories,
@@ -263,6 +279,7 @@ pub fn bars<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
+        .max_light_lines(2)
         .disable_x_mesh()
         .x_labels(bars.len().max(1))
         .x_label_formatter(&|x| {
@@ -333,12 +350,14 @@ pub fn lines<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", caption_size))
         .margin(14)
+        .margin_right(34)
         .x_label_area_size(45)
         .y_label_area_size(65)
         .build_cartesian_2d(xmin..xmax, y_range.0..y_range.1)
         .map_err(err)?;
     chart
         .configure_mesh()
+        .max_light_lines(2)
         .x_label_formatter(&|x| short(*x))
         .y_label_formatter(&|y| format!("{y:.2}"))
         .x_desc(x_label)
@@ -436,7 +455,7 @@ pub fn heatmap<DB: DrawingBackend>(
     } else {
         viridis
     };
-    let (main, bar) = root.split_horizontally(root.dim_in_pixel().0.saturating_sub(110));
+    let (main, bar) = root.split_horizontally(root.dim_in_pixel().0.saturating_sub(125));
     let nx = xs.len().max(1);
     let ny = ys.len().max(1);
     let xl: Vec<String> = xs.iter().map(|x| short(*x)).collect();
@@ -450,6 +469,7 @@ pub fn heatmap<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
+        .max_light_lines(2)
         .disable_mesh()
         .x_labels(nx + 1)
         .y_labels(ny + 1)
@@ -478,13 +498,23 @@ pub fn heatmap<DB: DrawingBackend>(
     let mut cb = ChartBuilder::on(&bar)
         .margin_top(40)
         .margin_bottom(50)
-        .margin_right(10)
-        .y_label_area_size(55)
+        .margin_right(16)
+        .margin_left(6)
+        .y_label_area_size(62)
         .build_cartesian_2d(0.0..1.0, range.0..range.1)
         .map_err(err)?;
     cb.configure_mesh()
         .disable_mesh()
         .disable_x_axis()
+        .y_labels(9)
+        .y_label_formatter(&|y| {
+            let s = format!("{y:.2}");
+            if s == "-0.00" {
+                "0.00".into()
+            } else {
+                s
+            }
+        })
         .label_style(("sans-serif", 13))
         .draw()
         .map_err(err)?;
@@ -522,6 +552,7 @@ fn hbars<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
+        .max_light_lines(2)
         .disable_y_mesh()
         .y_labels(n)
         .y_label_formatter(&|y| label_at(&cats, *y))
@@ -569,7 +600,11 @@ fn hbars<DB: DrawingBackend>(
             ))
             .map_err(err)?
             .label(name.clone())
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK));
+            .legend(|(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (5, 0)], BLACK)
+                    + PathElement::new(vec![(9, 0), (14, 0)], BLACK)
+            });
     }
     chart
         .configure_series_labels()
@@ -582,6 +617,7 @@ fn hbars<DB: DrawingBackend>(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn scatter<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -590,14 +626,22 @@ fn scatter<DB: DrawingBackend>(
     points: &[(String, f64, f64)],
     highlight: Option<usize>,
     connect: bool,
+    x_err: &[(f64, f64)],
+    guide: Option<&(String, f64)>,
 ) -> DrawResult {
     let fin = |v: f64| if v.is_finite() { v } else { 0.0 };
-    let xmax = points.iter().map(|p| fin(p.1)).fold(1e-9_f64, f64::max) * 1.15;
+    let mut xmax = points.iter().map(|p| fin(p.1)).fold(1e-9_f64, f64::max);
+    xmax = x_err.iter().map(|e| fin(e.1)).fold(xmax, f64::max);
+    if let Some((_, g)) = guide {
+        xmax = xmax.max(fin(*g));
+    }
+    // Room on the right for the labels of the rightmost points.
+    let xmax = xmax * 1.35;
     let ymax = points.iter().map(|p| fin(p.2)).fold(1e-9_f64, f64::max) * 1.15;
     let xmin = points.iter().map(|p| fin(p.1)).fold(0.0_f64, f64::min);
     let ymin = points.iter().map(|p| fin(p.2)).fold(0.0_f64, f64::min);
     let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 20))
+        .caption(title, ("sans-serif", 18))
         .margin(16)
         .x_label_area_size(45)
         .y_label_area_size(70)
@@ -605,6 +649,7 @@ fn scatter<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
+        .max_light_lines(2)
         .x_desc(x_label)
         .y_desc(y_label)
         .label_style(("sans-serif", 14))
@@ -619,6 +664,42 @@ fn scatter<DB: DrawingBackend>(
             ))
             .map_err(err)?;
     }
+    for ((_, x, y), (lo, hi)) in points.iter().zip(x_err) {
+        if lo.is_finite() && hi.is_finite() {
+            let _ = x;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*lo, *y), (*hi, *y)],
+                    BLACK.stroke_width(1),
+                )))
+                .map_err(err)?;
+        }
+    }
+    if let Some((name, g)) = guide {
+        let g = *g;
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(g, ymin), (g, ymax)],
+                6,
+                4,
+                BLACK.stroke_width(1),
+            ))
+            .map_err(err)?
+            .label(name.clone())
+            .legend(|(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (5, 0)], BLACK)
+                    + PathElement::new(vec![(9, 0), (14, 0)], BLACK)
+            });
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(err)?;
+    }
     for (i, (label, x, y)) in points.iter().enumerate() {
         let hl = highlight == Some(i);
         let c = if hl { colour(1) } else { colour(0) };
@@ -630,12 +711,11 @@ fn scatter<DB: DrawingBackend>(
             )))
             .map_err(err)?;
         if !label.is_empty() {
+            // Offset the label from its marker by a few pixels.
             chart
-                .draw_series(std::iter::once(Text::new(
-                    label.clone(),
-                    (*x, *y),
-                    ("sans-serif", 14),
-                )))
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, *y)) + Text::new(label.clone(), (9, -16), ("sans-serif", 14)),
+                ))
                 .map_err(err)?;
         }
     }
@@ -660,6 +740,7 @@ fn range_bars<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
+        .max_light_lines(2)
         .disable_y_mesh()
         .y_labels(n.max(1))
         .y_label_formatter(&|y| label_at(&cats, *y))

@@ -100,8 +100,11 @@ impl Overrides {
 /// Load, override and validate.
 pub fn resolve(config: Option<&Path>, o: &Overrides) -> Result<(Loaded, RawConfig, Model)> {
     let mut loaded = Loaded::from(config)?;
+    if !o.sets.is_empty() {
+        loaded.origin = format!("{} with --set", loaded.origin);
+    }
     for (path, x) in &o.sets {
-        crate::params::set(&mut loaded.value, path, *x, &format!("{} (--set)", loaded.origin))?;
+        crate::params::set(&mut loaded.value, path, *x, &loaded.origin)?;
     }
     let mut raw = RawConfig::from_value(loaded.value.clone(), &loaded.origin)?;
     o.apply(&mut raw);
@@ -293,7 +296,19 @@ pub fn init(dir: &Path, force: bool) -> Result<PathBuf> {
     if p.exists() && !force {
         return Err(Error::OutputExists(p));
     }
-    write_atomic(&p, DEFAULT_TOML.as_bytes())?;
+    // Name the study after its directory, so its results do not land in output/default.
+    let name: String = dir
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                .collect()
+        })
+        .filter(|n: &String| !n.is_empty() && n != "." && n != "..")
+        .unwrap_or_else(|| "default".into());
+    let text = DEFAULT_TOML.replacen("name = \"default\"", &format!("name = \"{name}\""), 1);
+    write_atomic(&p, text.as_bytes())?;
     Ok(p)
 }
 
@@ -310,7 +325,7 @@ pub fn summary_table(rows: &[SummaryRow]) -> String {
         "probes",
         "honoured",
         "resp h",
-        "P(hold)"
+        "UA holds"
     );
     let f = |x: Option<f64>, d: usize| x.map(|v| format!("{v:.d$}")).unwrap_or_else(|| "-".into());
     for r in rows {

@@ -408,6 +408,15 @@ fn label(a: &Analysis) -> String {
     }
 }
 
+/// A number with three significant digits, for chart labels.
+fn significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.digits$}")
+}
+
 /// One row of `indices.csv`: the parameter, its values, then runs per point and points.
 fn index_row(parameter: &str, values: &[f64], sweep: &Sweep) -> String {
     let cells: Vec<String> = values.iter().map(|&v| cell(Some(v))).collect();
@@ -527,7 +536,7 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
             }
             files.push(write_indices(dir, &csv)?);
             let fig = Figure::Scatter {
-                title: format!("Morris mu* against sigma (noise floor of mu*: {floor:.3}) — {title}"),
+                title: format!("Morris mu* against sigma (95% bootstrap interval of mu*) — {title}"),
                 x_label: "mu* (mean |elementary effect| per unit of the range)".into(),
                 y_label: "sigma (interaction / non-linearity)".into(),
                 points: sweep
@@ -538,6 +547,8 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                     .collect(),
                 highlight: None,
                 connect: false,
+                x_err: idx.iter().map(|i| (i.mu_star_low, i.mu_star_high)).collect(),
+                guide: Some((format!("Monte Carlo noise floor of mu* ({floor:.3})"), floor)),
             };
             files.extend(charts::render(dir, "morris", (1200, 750), &fig)?);
         }
@@ -615,9 +626,10 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
             files.push(write_indices(dir, &summary)?);
             let fig = Figure::Scatter {
                 title: format!(
-                    "PRIM peeling trajectory ({} < {}) — {title}",
+                    "PRIM peeling trajectory, cases: {} < {} — {}",
                     label(a),
-                    a.prim_threshold
+                    a.prim_threshold,
+                    sweep.name
                 ),
                 x_label: "coverage (share of all cases inside the box)".into(),
                 y_label: "density (share of the box's points that are cases)".into(),
@@ -639,6 +651,8 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                     .collect(),
                 highlight: Some(r.chosen),
                 connect: true,
+                x_err: Vec::new(),
+                guide: None,
             };
             files.extend(charts::render(dir, "prim_trajectory", (1000, 700), &fig)?);
             let fig = Figure::Ranges {
@@ -654,7 +668,7 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                     .collect(),
                 labels: bounds
                     .iter()
-                    .map(|(l, h)| format!("{} to {}", charts::short(*l), charts::short(*h)))
+                    .map(|(l, h)| format!("{} to {}", significant(*l), significant(*h)))
                     .collect(),
             };
             files.extend(charts::render(

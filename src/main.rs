@@ -215,7 +215,7 @@ enum Command {
         after_help = "Example:\n  deterrence-sim plot output/default\n  deterrence-sim plot output/sweep_us_resolve"
     )]
     Plot {
-        /// A directory written by `run` or `sweep`
+        /// A directory written by `run`, `sweep`, `sensitivity` or `merge`
         dir: PathBuf,
     },
 }

@@ -27,21 +27,31 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
             return Err(refuse(
                 d,
                 format!(
-                    "is a shard of a different sweep than {} (sweep file, base config, seed, replicates or design differ)",
-                    first.display()
+                    "is a shard of a different study than {}: {}",
+                    first.display(),
+                    difference(&states[0], s)
                 ),
             ));
         }
         if s.shard.1 != n {
+            let what = if s.shard.1 == 1 {
+                "ran the whole design (no --shard)".to_string()
+            } else {
+                format!("is one of {} shards", s.shard.1)
+            };
             return Err(refuse(
                 d,
-                format!("was cut into {} shards, {} into {n}", s.shard.1, first.display()),
+                format!("{what}, but {} is one of {n}", first.display()),
             ));
         }
         if let Some(other) = seen[s.shard.0 as usize] {
             return Err(refuse(
                 d,
-                format!("duplicates shard {}/{n} of {}", s.shard.0, other.display()),
+                format!(
+                    "is shard {}/{n}, like {} (a shard given twice?)",
+                    s.shard.0,
+                    other.display()
+                ),
             ));
         }
         seen[s.shard.0 as usize] = Some(d);
@@ -49,8 +59,9 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
             return Err(refuse(
                 d,
                 format!(
-                    "shard {}/{n} is unfinished; finish it with `deterrence-sim sweep {} --shard {}/{n} --resume --out {}`",
+                    "shard {}/{n} is unfinished; finish it with `deterrence-sim {} {} --shard {}/{n} --resume --out {}`",
                     s.shard.0,
+                    if s.analysis.is_some() { "sensitivity" } else { "sweep" },
                     s.sweep_file,
                     s.shard.0,
                     d.display()
@@ -124,4 +135,21 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
     write_atomic(&out.join(PARTIAL), text.as_bytes())?;
     finish(out, &sweep, 0.0)?;
     Ok(sweep)
+}
+
+/// What differs between two studies, in words (the first difference found).
+fn difference(a: &Sweep, b: &Sweep) -> String {
+    if a.seed != b.seed {
+        format!("seeds {} and {}", a.seed, b.seed)
+    } else if a.replicates != b.replicates {
+        format!("{} and {} replicates", a.replicates, b.replicates)
+    } else if a.sweep_sha256 != b.sweep_sha256 {
+        "different study files (SHA-256 differ)".into()
+    } else if a.base_toml != b.base_toml {
+        "different base configs".into()
+    } else if a.params != b.params || a.points != b.points {
+        "different designs (parameters or points; --points?)".into()
+    } else {
+        "different settings (regimes, periods, common random numbers or analysis)".into()
+    }
 }

@@ -399,8 +399,8 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
             }
         })
         .collect();
-    // Beliefs: the six guarantors listed first in the file's columns that are largest by order of
-    // appearance (the default config lists them by size), one panel per regime.
+    // Beliefs: the first six guarantors of the config (all are in timeline.csv), one panel per
+    // regime.
     let ids: Vec<String> = timeline
         .header
         .iter()
@@ -437,11 +437,18 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
                 x,
             });
         }
+        // One alliance-wide belief shows as one line: say so.
+        let shared = series.windows(2).all(|w| w[0].y == w[1].y);
+        let band = ids.first().map(String::as_str).unwrap_or("");
         belief_panels.push(Panel {
-            title: format!(
-                "{name} (band: {} 10th-90th percentile)",
-                ids.first().map(String::as_str).unwrap_or("")
-            ),
+            title: if shared {
+                format!("{name}: one alliance-wide belief (band: 10th-90th percentile)")
+            } else {
+                format!(
+                    "{name}: the first {} guarantors of the config (band: {band} 10th-90th percentile)",
+                    ids.len()
+                )
+            },
             series,
         });
     }

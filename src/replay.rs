@@ -200,7 +200,7 @@ pub fn to_text(t: &RunTrace) -> String {
         if let Some(c) = &m.crisis {
             let _ = writeln!(
                 s,
-                "       {} crisis: tripwire {}, support {:.3}, P(hold) {:.3}, held {}",
+                "       {} crisis: tripwire {}, support {:.3}, P(Ukraine holds) {:.3}, Ukraine held {}",
                 c.kind, c.tripwire, c.support, c.p_hold, c.held
             );
             for g in &c.guarantors {

@@ -775,7 +775,10 @@ pub fn rerun_point(dir: &Path, p: usize) -> Result<(Sweep, RawConfig, Model, Bat
     if p >= sweep.points.len() {
         return Err(Error::Usage {
             option: "--point".into(),
-            message: format!("this sweep has points 0..{} (got {p})", sweep.points.len()),
+            message: format!(
+                "this study has points 0 to {} (got {p})",
+                sweep.points.len().saturating_sub(1)
+            ),
         });
     }
     let (raw, model) = sweep.point_model(p)?;

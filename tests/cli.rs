@@ -212,7 +212,8 @@ fn builtin_default_init_validate_plot() {
     assert!(i.status.success());
     assert_eq!(
         std::fs::read_to_string(d.join("study/default.toml")).unwrap(),
-        DEFAULT
+        // The default config, named after its directory.
+        DEFAULT.replacen("name = \"default\"", "name = \"study\"", 1)
     );
     assert_eq!(run(&["init", "study"], Some(&d)).status.code(), Some(2));
     let v = run(&["validate", "study/default.toml"], Some(&d));
