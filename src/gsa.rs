@@ -32,6 +32,9 @@ pub struct Analysis {
     pub regime: String,
     /// If set, the output is success(regime) - success(minus).
     pub minus: Option<String>,
+    /// The summary metric studied (a column of `points.csv`); success_rate by default.
+    #[serde(default = "success_rate")]
+    pub metric: String,
     pub ranges: Vec<(f64, f64)>,
     pub bootstrap: usize,
     pub morris_levels: usize,
@@ -77,6 +80,23 @@ struct RawOutput {
     regime: Option<String>,
     #[serde(default)]
     difference: Option<Vec<String>>,
+    #[serde(default)]
+    metric: Option<String>,
+}
+
+/// The summary metrics a study can analyse (columns of `points.csv`).
+pub const METRICS: [&str; 7] = [
+    "success_rate",
+    "p_hold_given_offensive",
+    "honoured_share",
+    "probes_per_run",
+    "mean_response_hours",
+    "mean_support",
+    "median_months_to_offensive",
+];
+
+fn success_rate() -> String {
+    "success_rate".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -179,10 +199,18 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         let file = file.clone();
         move |e: sa::SensError| Error::invalid(&file, field, e.to_string())
     };
+    let metric = raw.output.metric.clone().unwrap_or_else(success_rate);
+    if !METRICS.contains(&metric.as_str()) {
+        return Err(bad(
+            "output.metric",
+            format!("unknown `{metric}`; allowed: {}", METRICS.join(", ")),
+        ));
+    }
     let mut analysis = Analysis {
         method: raw.method.clone(),
         regime: regime.clone(),
         minus: minus.clone(),
+        metric,
         ranges: ranges.iter().map(|r| (r.low, r.high)).collect(),
         bootstrap: 500,
         morris_levels: 4,
@@ -359,6 +387,8 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
         t.col("successes", &path)?,
         t.col("runs", &path)?,
     );
+    let success = a.metric == "success_rate";
+    let mc = t.col(&a.metric, &path)?;
     let n = sweep.points.len();
     let mut rate = vec![[f64::NAN; 2]; n];
     let mut var = vec![[0.0; 2]; n];
@@ -373,13 +403,20 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
         };
         if p < n {
             let (s, k) = (t.num(r, sc), t.num(r, nc));
-            let q = s / k;
-            rate[p][which] = q;
-            // Binomial variance of the estimate, smoothed (Jeffreys) so that 0 or k successes
-            // do not claim zero noise. Assumes independent noise: with common random numbers
-            // the paired regimes and nearby points share noise, so the floor is an upper bound.
-            let qs = (s + 0.5) / (k + 1.0);
-            var[p][which] = qs * (1.0 - qs) / k;
+            if success {
+                rate[p][which] = s / k;
+                // Binomial variance of the estimate, smoothed (Jeffreys) so that 0 or k
+                // successes do not claim zero noise. Assumes independent noise: with common
+                // random numbers the paired regimes and nearby points share noise, so the floor
+                // is an upper bound.
+                let qs = (s + 0.5) / (k + 1.0);
+                var[p][which] = qs * (1.0 - qs) / k;
+            } else {
+                // Other metrics: the per-point Monte Carlo variance is not in points.csv, so no
+                // noise floor is claimed (reported as empty).
+                rate[p][which] = t.num(r, mc);
+                var[p][which] = f64::NAN;
+            }
         }
     }
     let mut y = Vec::with_capacity(n);
@@ -392,7 +429,11 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
         if !yp.is_finite() {
             return Err(Error::Results {
                 path: path.clone(),
-                message: format!("point {p} has no rows for the studied regime(s)"),
+                message: format!(
+                    "point {p} has no value of `{}` for the studied regime(s) (e.g. no offensive \
+                     happened, so P(hold | offensive) is undefined); choose another metric or more replicates",
+                    a.metric
+                ),
             });
         }
         y.push(yp);
@@ -402,9 +443,14 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
 }
 
 fn label(a: &Analysis) -> String {
+    let m = if a.metric == "success_rate" {
+        "success"
+    } else {
+        a.metric.as_str()
+    };
     match &a.minus {
-        Some(b) => format!("success({}) - success({b})", a.regime),
-        None => format!("success({})", a.regime),
+        Some(b) => format!("{m}({}) - {m}({b})", a.regime),
+        None => format!("{m}({})", a.regime),
     }
 }
 
@@ -548,7 +594,9 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                 highlight: None,
                 connect: false,
                 x_err: idx.iter().map(|i| (i.mu_star_low, i.mu_star_high)).collect(),
-                guide: Some((format!("Monte Carlo noise floor of mu* ({floor:.3})"), floor)),
+                guide: floor
+                    .is_finite()
+                    .then(|| (format!("Monte Carlo noise floor of mu* ({floor:.3})"), floor)),
             };
             files.extend(charts::render(dir, "morris", (1200, 750), &fig)?);
         }
@@ -585,11 +633,17 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
             let f = dir.join("boxes.csv");
             write_atomic(&f, csv.as_bytes())?;
             files.push(f);
-            let near = y
-                .iter()
-                .zip(&mc_var)
-                .filter(|(v, s)| (*v - a.prim_threshold).abs() < 2.0 * s.sqrt())
-                .count();
+            // Points whose estimate is within 2 standard errors of the threshold (their case
+            // label may be noise); unknown (empty) for metrics without a variance.
+            let near = if mean_mc_var.is_finite() {
+                y.iter()
+                    .zip(&mc_var)
+                    .filter(|(v, s)| (*v - a.prim_threshold).abs() < 2.0 * s.sqrt())
+                    .count()
+                    .to_string()
+            } else {
+                String::new()
+            };
             let mut summary = String::from("parameter,box_low,box_high,range_low,range_high,restricted,runs_per_point,points,points_within_2se_of_threshold\n");
             let chosen = &r.trajectory[r.chosen];
             let first = &r.trajectory[0];

@@ -123,6 +123,24 @@ fn sobol_morris_prim_run_and_a_dummy_parameter_has_no_effect() {
     assert!(d.join("p/prim_trajectory.png").exists() && d.join("p/prim_box.png").exists());
 }
 
+/// Any summary metric can be studied; one with no binomial variance gets no noise floor.
+#[test]
+fn another_metric_can_be_studied() {
+    let d = tmp("metric");
+    let f = study(&d, "m", "method = \"morris\"\n[output]\nregime = \"nato_light\"\nmetric = \"probes_per_run\"\n[morris]\ntrajectories = 4\n");
+    let o = run(&f, &d.join("m"), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let r = rows(&d.join("m/indices.csv"));
+    assert_eq!(r[1][6], "", "no noise floor for a non-rate metric");
+    // nato_light's probes do depend on Russia's lambda.
+    let lambda = r.iter().find(|x| x[0] == "russia.lambda").unwrap();
+    assert!(lambda[2].parse::<f64>().unwrap() > 0.0);
+    let bad = study(&d, "b", "method = \"morris\"\n[output]\nregime = \"nato_light\"\nmetric = \"probes\"\n[morris]\ntrajectories = 4\n");
+    let o = run(&bad, &d.join("b"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("probes_per_run"), "{}", text(&o));
+}
+
 #[test]
 fn sharded_study_merges_to_the_same_indices() {
     let d = tmp("shards");
