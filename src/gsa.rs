@@ -370,6 +370,7 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         threads: o.threads.unwrap_or(base_raw.run.threads as usize),
         crn: raw.common_random_numbers,
         analysis: Some(analysis),
+        per_run: false,
     };
     for p in 0..sweep.points.len() {
         sweep.point_model(p)?;

@@ -80,6 +80,9 @@ struct StudyArgs {
     /// Spread points over MPI ranks (under mpirun; needs a build with --features mpi)
     #[arg(long)]
     mpi: bool,
+    /// Also write runs.csv: one row per point, regime and replicate (not with --mpi)
+    #[arg(long)]
+    per_run: bool,
     /// Overwrite a directory that holds results
     #[arg(long)]
     force: bool,
@@ -229,6 +232,7 @@ fn run_study(s: deterrence_sim::sweep::Sweep, a: &StudyArgs) -> Result<()> {
         shard,
         quiet,
         mpi,
+        per_run,
         ..
     } = *a;
     let out = out.clone();
@@ -241,6 +245,7 @@ fn run_study(s: deterrence_sim::sweep::Sweep, a: &StudyArgs) -> Result<()> {
         resume,
         force,
         shard,
+        per_run,
     };
     let report = if mpi {
         run_mpi(s, &opts, &bar)?

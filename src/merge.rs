@@ -2,7 +2,7 @@
 //! one directory whose `points.csv` is byte-identical to an unsharded run's.
 
 use crate::output::{prepare_dir, write_atomic};
-use crate::sweep::{finish, read_state, Sweep, PARTIAL, STATE};
+use crate::sweep::{finish, read_state, Sweep, PARTIAL, RUNS_PARTIAL, STATE};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -132,6 +132,9 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
             .unwrap_or_default()
             .as_bytes(),
     )?;
+    if sweep.per_run {
+        write_atomic(&out.join(RUNS_PARTIAL), merged_runs(shards, &sweep)?.as_bytes())?;
+    }
     write_atomic(&out.join(PARTIAL), text.as_bytes())?;
     finish(out, &sweep, 0.0)?;
     Ok(sweep)
@@ -152,4 +155,41 @@ fn difference(a: &Sweep, b: &Sweep) -> String {
     } else {
         "different settings (regimes, periods, common random numbers or analysis)".into()
     }
+}
+
+/// The shards' `runs.csv` rows, in point order (each point's rows stay in their order).
+fn merged_runs(shards: &[PathBuf], sweep: &Sweep) -> Result<String> {
+    let header = sweep.runs_header();
+    let mut rows: Vec<(usize, String)> = Vec::new();
+    for d in shards {
+        let p = d.join("runs.csv");
+        let text = std::fs::read_to_string(&p).map_err(|e| Error::Read {
+            path: p.clone(),
+            source: e,
+        })?;
+        let mut lines = text.split_inclusive('\n');
+        if lines.next() != Some(header.as_str()) {
+            return Err(Error::Results {
+                path: p,
+                message: "has a different header than the study's".into(),
+            });
+        }
+        for l in lines {
+            match l.split(',').next().and_then(|x| x.parse::<usize>().ok()) {
+                Some(pt) if l.ends_with('\n') => rows.push((pt, l.to_string())),
+                _ => {
+                    return Err(Error::Results {
+                        path: p.clone(),
+                        message: format!("malformed row: {}", l.trim_end()),
+                    })
+                }
+            }
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    let mut out = header;
+    for (_, l) in rows {
+        out.push_str(&l);
+    }
+    Ok(out)
 }

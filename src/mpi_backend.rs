@@ -25,6 +25,12 @@ pub fn run(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Resu
         message: "MPI could not be initialised (was it already?)".into(),
     })?;
     let world = universe.world();
+    if o.per_run {
+        return Err(Error::Usage {
+            option: "--per-run".into(),
+            message: "is not available with --mpi; use --shard K/N and merge for per-run rows".into(),
+        });
+    }
     if world.size() == 1 {
         return sweep::run_sweep(sweep, o, progress).map(Some);
     }

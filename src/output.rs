@@ -274,6 +274,26 @@ impl Table {
     }
 }
 
+/// The columns of a per-run row after its identifying columns.
+pub const RUN_COLUMNS: &str = "regime,run,success,offensive_month,ukraine_held,probes,crises,commitments,commitments_honoured,mean_response_hours,mean_support";
+
+/// One per-run row (regime, run and what happened), without a line end.
+pub fn run_row(regime: &str, run: u64, r: &crate::engine::RunRecord) -> String {
+    let ratio = |a: f64, b: u32| if b == 0 { None } else { Some(a / f64::from(b)) };
+    format!(
+        "{regime},{run},{},{},{},{},{},{},{},{},{}",
+        r.offensive_month.is_none(),
+        r.offensive_month.map(|t| (t + 1).to_string()).unwrap_or_default(),
+        r.offensive_month.map(|_| r.held.to_string()).unwrap_or_default(),
+        r.probes,
+        r.crises,
+        r.commitments,
+        r.commitments_honoured,
+        cell(ratio(r.response_hours, r.responses_timed)),
+        cell(ratio(r.support, r.crises)),
+    )
+}
+
 /// `runs.csv` (with `run --per-run`): one row per regime and run, streamed to a temporary file
 /// in run order and renamed into place when the batch is complete.
 pub struct RunsCsv {
@@ -290,7 +310,7 @@ impl RunsCsv {
         let tmp = dir.join(format!(".runs.csv.tmp{}", std::process::id()));
         let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let mut out = std::io::BufWriter::new(f);
-        out.write_all(b"regime,run,success,offensive_month,ukraine_held,probes,crises,commitments,commitments_honoured,mean_response_hours,mean_support\n")
+        out.write_all(format!("{RUN_COLUMNS}\n").as_bytes())
             .map_err(|e| Error::io(&tmp, e))?;
         Ok(RunsCsv {
             tmp,
@@ -304,21 +324,7 @@ impl RunsCsv {
     pub fn write(&mut self, run: u64, records: &[crate::engine::RunRecord]) -> Result<()> {
         use std::io::Write as _;
         for (name, r) in self.regimes.iter().zip(records) {
-            let ratio = |a: f64, b: u32| if b == 0 { None } else { Some(a / f64::from(b)) };
-            writeln!(
-                self.out,
-                "{name},{run},{},{},{},{},{},{},{},{},{}",
-                r.offensive_month.is_none(),
-                r.offensive_month.map(|t| (t + 1).to_string()).unwrap_or_default(),
-                r.offensive_month.map(|_| r.held.to_string()).unwrap_or_default(),
-                r.probes,
-                r.crises,
-                r.commitments,
-                r.commitments_honoured,
-                cell(ratio(r.response_hours, r.responses_timed)),
-                cell(ratio(r.support, r.crises)),
-            )
-            .map_err(|e| Error::io(&self.tmp, e))?;
+            writeln!(self.out, "{}", run_row(name, run, r)).map_err(|e| Error::io(&self.tmp, e))?;
         }
         Ok(())
     }

@@ -24,6 +24,8 @@ use std::path::{Path, PathBuf};
 pub const MAX_POINTS: usize = 1_000_000;
 /// Name of the state file that identifies a sweep directory.
 pub const STATE: &str = "sweep-state.json";
+/// The per-run rows of complete points (with `--per-run`), renamed to `runs.csv` at the end.
+pub(crate) const RUNS_PARTIAL: &str = "runs.partial.csv";
 pub(crate) const PARTIAL: &str = "points.partial.csv";
 
 /// A sweep file as written.
@@ -116,6 +118,9 @@ pub struct Sweep {
     /// A sensitivity analysis to compute from the points when they are complete.
     #[serde(default)]
     pub analysis: Option<crate::gsa::Analysis>,
+    /// Also write `runs.csv`: one row per point, regime and replicate.
+    #[serde(default)]
+    pub per_run: bool,
 }
 
 impl Sweep {
@@ -319,6 +324,7 @@ impl Sweep {
             threads: o.threads.unwrap_or(base_raw.run.threads as usize),
             crn: raw.common_random_numbers,
             analysis: None,
+            per_run: false,
         };
         // Validate every point now, so a bad point fails before hours of work.
         for p in 0..sweep.points.len() {
@@ -384,6 +390,11 @@ impl Sweep {
     /// The header of `points.csv`.
     pub fn header(&self) -> String {
         format!("point,{},regime,{SUMMARY_COLUMNS}\n", self.params.join(","))
+    }
+
+    /// The header of `runs.csv`.
+    pub fn runs_header(&self) -> String {
+        format!("point,{},{}\n", self.params.join(","), crate::output::RUN_COLUMNS)
     }
 
     /// The rows of `points.csv` for point `p`.
@@ -485,6 +496,8 @@ pub struct SweepOptions {
     pub force: bool,
     /// (k, n): run only points with index % n == k.
     pub shard: Option<(u64, u64)>,
+    /// Also write `runs.csv` (one row per point, regime and replicate).
+    pub per_run: bool,
 }
 
 /// Reports progress of a sweep (points done) on top of runs done.
@@ -575,6 +588,27 @@ impl Opened {
         file.sync_data().map_err(|e| Error::io(self.partial(), e))
     }
 
+    /// Append one point's per-run rows (before its summary rows, so a point whose summary is
+    /// in the partial file always has all its run rows).
+    pub fn append_runs(&self, file: &mut std::fs::File, rows: &str) -> Result<()> {
+        let p = self.dir.join(RUNS_PARTIAL);
+        file.write_all(rows.as_bytes()).map_err(|e| Error::io(&p, e))?;
+        file.sync_data().map_err(|e| Error::io(&p, e))
+    }
+
+    /// Open the per-run partial file for appending (with `--per-run`).
+    pub fn runs_file(&self) -> Result<Option<std::fs::File>> {
+        if !self.sweep.per_run {
+            return Ok(None);
+        }
+        let p = self.dir.join(RUNS_PARTIAL);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .map(Some)
+            .map_err(|e| Error::io(&p, e))
+    }
+
     /// Open the partial file for appending.
     pub fn append_file(&self) -> Result<std::fs::File> {
         std::fs::OpenOptions::new()
@@ -613,6 +647,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         }
         sweep.shard = (k, n);
     }
+    sweep.per_run = o.per_run;
     let dir = o.out.clone().unwrap_or_else(|| {
         let mut name = sweep.name.clone();
         if sweep.shard.1 > 1 {
@@ -666,6 +701,27 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
             .as_bytes(),
     )?;
     write_atomic(&partial, kept.as_bytes())?;
+    if sweep.per_run {
+        // Keep the run rows of the complete points only (a torn point is rerun whole).
+        let runs = dir.join(RUNS_PARTIAL);
+        let old = if o.resume {
+            std::fs::read_to_string(&runs).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let complete: std::collections::HashSet<String> =
+            mine[..done].iter().map(|p| p.to_string()).collect();
+        let header = sweep.runs_header();
+        let cols = header.trim_end().split(',').count();
+        let mut text = header.clone();
+        for l in old.split_inclusive('\n').skip(1) {
+            let whole = l.ends_with('\n') && l.trim_end().split(',').count() == cols;
+            if whole && l.split(',').next().is_some_and(|p| complete.contains(p)) {
+                text.push_str(l);
+            }
+        }
+        write_atomic(&runs, text.as_bytes())?;
+    }
     Ok(Opened {
         dir,
         sweep,
@@ -687,6 +743,35 @@ pub fn compute_point(
     Ok(sweep.rows(p, &batch))
 }
 
+/// Compute point `p` with its per-run rows: (rows of points.csv, rows of runs.csv).
+pub fn compute_point_runs(
+    sweep: &Sweep,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<(String, String)> {
+    let (_, model) = sweep.point_model(p)?;
+    let values: Vec<String> = sweep.points[p].iter().map(|x| format!("{x}")).collect();
+    let prefix = format!("{p},{}", values.join(","));
+    let names: Vec<String> = model.regimes.iter().map(|r| r.name.clone()).collect();
+    let mut runs = String::new();
+    let batch = runner::run_batch_with(
+        &model,
+        sweep.stream_point(p),
+        pool,
+        progress,
+        &mut |rep, records| {
+            for (name, r) in names.iter().zip(records) {
+                runs.push_str(&prefix);
+                runs.push(',');
+                runs.push_str(&crate::output::run_row(name, rep, r));
+                runs.push('\n');
+            }
+        },
+    );
+    Ok((sweep.rows(p, &batch), runs))
+}
+
 /// Run a sweep (or sensitivity study) in this process.
 pub fn run_sweep(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Result<SweepReport> {
     let st = open(sweep, o)?;
@@ -699,8 +784,16 @@ pub fn run_sweep(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -
     progress.advance(st.done as u64 * st.sweep.replicates);
     progress.point_done(st.done, st.mine.len());
     let mut file = st.append_file()?;
+    let mut runs_file = st.runs_file()?;
     for (k, &p) in st.mine.iter().enumerate().skip(st.done) {
-        let rows = compute_point(&st.sweep, p, &pool, progress)?;
+        let rows = match runs_file.as_mut() {
+            Some(rf) => {
+                let (rows, runs) = compute_point_runs(&st.sweep, p, &pool, progress)?;
+                st.append_runs(rf, &runs)?;
+                rows
+            }
+            None => compute_point(&st.sweep, p, &pool, progress)?,
+        };
         st.append(&mut file, &rows)?;
         progress.point_done(k + 1, st.mine.len());
     }
@@ -719,6 +812,14 @@ pub(crate) fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
         std::fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
     }
     let mut files = vec![points];
+    let runs_partial = dir.join(RUNS_PARTIAL);
+    if runs_partial.exists() {
+        let runs = dir.join("runs.csv");
+        std::fs::rename(&runs_partial, &runs).map_err(|e| Error::io(&runs, e))?;
+    }
+    if dir.join("runs.csv").exists() && sweep.per_run {
+        files.push(dir.join("runs.csv"));
+    }
     // A shard holds part of the design: charts and indices wait for `merge`.
     if sweep.shard.1 == 1 {
         match &sweep.analysis {

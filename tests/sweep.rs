@@ -390,6 +390,43 @@ fn random_designs_resume_and_rerun_exactly() {
     assert_eq!(rows.lines().skip(1).collect::<Vec<_>>(), mine);
 }
 
+/// `--per-run` writes one row per point, regime and replicate; they add up to points.csv, and
+/// survive an interruption (rows of a torn point are dropped and rerun).
+#[test]
+fn per_run_rows_add_up_and_resume() {
+    let d = tmp("perrun");
+    let f = write_sweep(&d, "r", 40, "");
+    let out = d.join("o");
+    assert!(sweep(&f, &out, &["--per-run"]).status.success());
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let pts = String::from_utf8(points(&out)).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 6 * 4 * 40);
+    for line in pts.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let (p, regime, successes) = (c[0], c[3], c[5]);
+        let n = runs
+            .lines()
+            .filter(|l| {
+                let r: Vec<&str> = l.split(',').collect();
+                r[0] == p && r[3] == regime && r[5] == "true"
+            })
+            .count();
+        assert_eq!(n.to_string(), successes, "point {p} {regime}");
+    }
+    // Interrupt after 3 points, with half of point 3's run rows written.
+    let keep_pts: String = pts.split_inclusive('\n').take(1 + 3 * 4).collect();
+    let torn: String = runs.split_inclusive('\n').take(1 + 3 * 4 * 40 + 70).collect();
+    for f in ["points.csv", "runs.csv", "manifest.json"] {
+        std::fs::remove_file(out.join(f)).unwrap();
+    }
+    std::fs::write(out.join("points.partial.csv"), keep_pts).unwrap();
+    std::fs::write(out.join("runs.partial.csv"), torn).unwrap();
+    let r = sweep(&f, &out, &["--per-run", "--resume"]);
+    assert!(r.status.success(), "{}", text(&r));
+    assert_eq!(std::fs::read_to_string(out.join("runs.csv")).unwrap(), runs);
+    assert_eq!(String::from_utf8(points(&out)).unwrap(), pts);
+}
+
 #[test]
 fn table_and_sobol_designs_run() {
     let d = tmp("designs");
