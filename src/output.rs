@@ -35,7 +35,9 @@ pub fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
 }
 
 /// Every table this tool writes into a results directory.
-const OWN_FILES: [&str; 10] = [
+const OWN_FILES: [&str; 12] = [
+    "runs.csv",
+    "runs.partial.csv",
     "manifest.json",
     "summary.csv",
     "guarantors.csv",
