@@ -663,6 +663,15 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
             path: dir.clone(),
             message: "nothing to resume here (no sweep-state.json); run without --resume".into(),
         })?;
+        if old.per_run != sweep.per_run {
+            return Err(Error::Results {
+                path: dir.clone(),
+                message: format!(
+                    "was started {} --per-run; resume it the same way",
+                    if old.per_run { "with" } else { "without" }
+                ),
+            });
+        }
         if old.identity() != sweep.identity() || old.shard != sweep.shard {
             return Err(Error::Results {
                 path: dir.clone(),
