@@ -14,6 +14,16 @@ use rayon::prelude::*;
 /// Runs computed per chunk before they are folded.
 pub const CHUNK: u64 = 512;
 
+/// Runs per chunk: [`CHUNK`], fewer when long horizons or many guarantors make each run's
+/// record large, so that a chunk's records stay under about 64 MiB.
+pub fn chunk_size(model: &Model) -> u64 {
+    let g = model.guarantors.len();
+    let t = model.run.periods as usize;
+    let per_run =
+        model.regimes.len() * (t * (g * 4 + 1) + g * (model.responses.len() + 1) * 4 + g * 16 + 256);
+    ((64usize << 20) / per_run.max(1)).clamp(16, CHUNK as usize) as u64
+}
+
 /// Receives progress reports from the runner (a progress bar, a log, or nothing).
 pub trait Progress: Sync {
     /// `runs` more runs (of all regimes) are done.
@@ -63,11 +73,12 @@ pub fn run_batch_with(
 ) -> BatchResult {
     let prepared = prepare(model);
     let mut result = BatchResult::new(model);
+    let chunk_runs = chunk_size(model);
     let seed = model.run.seed;
     let runs = model.run.runs;
     let mut start = 0;
     while start < runs {
-        let end = (start + CHUNK).min(runs);
+        let end = (start + chunk_runs).min(runs);
         let chunk: Vec<Vec<RunRecord>> = pool.install(|| {
             (start..end)
                 .into_par_iter()
