@@ -15,6 +15,8 @@ pub struct GuarantorMove {
     pub id: String,
     pub bound: bool,
     pub hard: bool,
+    /// Whether the tripwire put it at war at hour 0 (its troops were there): no decision taken.
+    pub forced: bool,
     pub choice: String,
     /// Probabilities of its options in its last decision round (option name, probability).
     pub probs: Vec<(String, f64)>,
@@ -102,6 +104,7 @@ impl Trace for Recorder {
                 id: g.id.clone(),
                 bound: p.bound[i],
                 hard: st.hard[i],
+                forced: st.forced[i],
                 choice: name(st.choice[i]),
                 probs: p.options[i]
                     .iter()
@@ -204,6 +207,20 @@ pub fn to_text(t: &RunTrace) -> String {
                 c.kind, c.tripwire, c.support, c.p_hold, c.held
             );
             for g in &c.guarantors {
+                let who = format!(
+                    "         {:<4} {:<5} {:<4}",
+                    g.id,
+                    if g.bound { "bound" } else { "free" },
+                    if g.hard { "hard" } else { "soft" }
+                );
+                if g.forced {
+                    let _ = writeln!(
+                        s,
+                        "{who} tripwire: its troops are at war from hour 0 -> {}",
+                        g.choice
+                    );
+                    continue;
+                }
                 let p = g
                     .probs
                     .iter()
@@ -212,10 +229,7 @@ pub fn to_text(t: &RunTrace) -> String {
                     .unwrap_or(0.0);
                 let _ = writeln!(
                     s,
-                    "         {:<4} {:<5} {:<4} decides at {:>6.1} h -> {:<18} (p {:.2}) arrives {}",
-                    g.id,
-                    if g.bound { "bound" } else { "free" },
-                    if g.hard { "hard" } else { "soft" },
+                    "{who} decides at {:>6.1} h -> {:<18} (p {:.2}) arrives {}",
                     g.decide_at_hours,
                     g.choice,
                     p,
