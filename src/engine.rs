@@ -131,7 +131,10 @@ impl<'m> Prepared<'m> {
             .collect();
 
         let decay = std::f64::consts::LN_2 / model.crisis.support_half_life_hours;
-        let p_tripwire = if regime.reassurance_force && tripwire_option.is_some() {
+        // The tripwire needs troops on the ground: a troops response on the menu of responses
+        // and at least one guarantor that would send them.
+        let has_troops = g.iter().any(|x| x.troops);
+        let p_tripwire = if regime.reassurance_force && tripwire_option.is_some() && has_troops {
             1.0 - (-model.reassurance_troops / model.crisis.tripwire_scale).exp()
         } else {
             0.0

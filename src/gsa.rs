@@ -18,6 +18,7 @@ use crate::design::{self, Range};
 use crate::output::{cell, write_atomic, Table};
 use crate::rng::Draws;
 use crate::sensitivity as sa;
+use crate::stats::Z95;
 use crate::sweep::{Sweep, SweepOverrides};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -390,6 +391,12 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
     );
     let success = a.metric == "success_rate";
     let mc = t.col(&a.metric, &path)?;
+    // A difference study's points.csv pairs the two regimes run by run (diff_vs_<minus>): the
+    // variance of that paired difference is its noise, far below the sum of the two variances.
+    let dci = match a.minus {
+        Some(_) if success => Some((t.col("diff_ci_low", &path)?, t.col("diff_ci_high", &path)?)),
+        _ => None,
+    };
     let n = sweep.points.len();
     let mut rate = vec![[f64::NAN; 2]; n];
     let mut var = vec![[0.0; 2]; n];
@@ -406,12 +413,18 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
             let (s, k) = (t.num(r, sc), t.num(r, nc));
             if success {
                 rate[p][which] = s / k;
-                // Binomial variance of the estimate, smoothed (Jeffreys) so that 0 or k
-                // successes do not claim zero noise. Assumes independent noise: with common
-                // random numbers the paired regimes and nearby points share noise, so the floor
-                // is an upper bound.
-                let qs = (s + 0.5) / (k + 1.0);
-                var[p][which] = qs * (1.0 - qs) / k;
+                var[p][which] = match dci {
+                    // Row `regime` carries the paired difference from `minus`: its variance is
+                    // the whole noise of the output; row `minus` adds none.
+                    Some((lo, hi)) if which == 0 => ((t.num(r, hi) - t.num(r, lo)) / (2.0 * Z95)).powi(2),
+                    Some(_) => 0.0,
+                    // Binomial variance of the estimate, smoothed (Jeffreys) so that 0 or k
+                    // successes do not claim zero noise.
+                    None => {
+                        let qs = (s + 0.5) / (k + 1.0);
+                        qs * (1.0 - qs) / k
+                    }
+                };
             } else {
                 // Other metrics: the per-point Monte Carlo variance is not in points.csv, so no
                 // noise floor is claimed (reported as empty).

@@ -44,6 +44,9 @@ pub struct Model {
     pub regimes: Vec<Regime>,
     pub guarantors: Vec<Guarantor>,
     pub reassurance_troops: f64,
+    /// The regime every other is compared with, run by run (`diff_vs_<baseline>`): `none` when
+    /// the config defines it; a difference study sets its subtracted regime.
+    pub baseline: Option<usize>,
 }
 
 /// Field checks that produce errors naming the file and field.
@@ -309,6 +312,7 @@ impl Model {
             1e7,
         )?;
 
+        let baseline = regimes.iter().position(|r| r.name == "none");
         Ok(Model {
             name: raw.name.clone(),
             run,
@@ -317,6 +321,7 @@ impl Model {
             crisis,
             responses,
             regimes,
+            baseline,
             guarantors,
             reassurance_troops,
         })
@@ -340,9 +345,9 @@ impl Model {
             })
     }
 
-    /// The index of the baseline regime used for `diff_vs_none`, if the config has one.
+    /// The index of the baseline regime of the paired differences, if there is one.
     pub fn baseline(&self) -> Option<usize> {
-        self.regimes.iter().position(|r| r.name == "none")
+        self.baseline
     }
 }
 

@@ -95,6 +95,12 @@ pub fn cell(x: Option<f64>) -> String {
 /// The columns of `summary.csv` after `regime`.
 pub const SUMMARY_COLUMNS: &str = "runs,successes,success_rate,ci_low,ci_high,diff_vs_none,diff_ci_low,diff_ci_high,median_months_to_offensive,median_censored,probes_per_run,honoured_share,mean_response_hours,mean_support,p_hold_given_offensive";
 
+/// The summary columns with the paired difference named after its baseline regime
+/// (`diff_vs_none` in runs and sweeps; `diff_vs_<regime>` in a difference study).
+pub fn summary_columns(baseline: &str) -> String {
+    SUMMARY_COLUMNS.replacen("diff_vs_none", &format!("diff_vs_{baseline}"), 1)
+}
+
 /// The summary cells of one regime, in [`SUMMARY_COLUMNS`] order.
 pub fn summary_cells(s: &crate::metrics::SummaryRow) -> String {
     format!(

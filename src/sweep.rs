@@ -13,7 +13,7 @@ use crate::config::RawConfig;
 use crate::design::{self, Range};
 use crate::metrics::BatchResult;
 use crate::model::Model;
-use crate::output::{prepare_dir, sha256_hex, summary_cells, write_atomic, SUMMARY_COLUMNS};
+use crate::output::{prepare_dir, sha256_hex, summary_cells, summary_columns, write_atomic};
 use crate::runner::{self, Progress};
 use crate::{params, Error, Result};
 use serde::{Deserialize, Serialize};
@@ -356,7 +356,12 @@ impl Sweep {
         if let Some(t) = self.periods {
             raw.run.periods = t;
         }
-        let model = Model::from_raw(&raw, &origin)?;
+        let mut model = Model::from_raw(&raw, &origin)?;
+        if let Some(minus) = self.analysis.as_ref().and_then(|a| a.minus.as_deref()) {
+            // A difference study pairs its two regimes run by run: that paired difference and its
+            // interval are in points.csv, and its variance is the study's noise floor.
+            model.baseline = model.regimes.iter().position(|r| r.name == minus);
+        }
         Ok((raw, model))
     }
 
@@ -387,9 +392,22 @@ impl Sweep {
         sha256_hex(serde_json::to_string(&s).unwrap_or_default().as_bytes())
     }
 
+    /// The regime of the paired differences in `points.csv`: a difference study's subtracted
+    /// regime, otherwise `none`.
+    pub fn baseline_name(&self) -> &str {
+        self.analysis
+            .as_ref()
+            .and_then(|a| a.minus.as_deref())
+            .unwrap_or("none")
+    }
+
     /// The header of `points.csv`.
     pub fn header(&self) -> String {
-        format!("point,{},regime,{SUMMARY_COLUMNS}\n", self.params.join(","))
+        format!(
+            "point,{},regime,{}\n",
+            self.params.join(","),
+            summary_columns(self.baseline_name())
+        )
     }
 
     /// The header of `runs.csv`.

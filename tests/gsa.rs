@@ -107,6 +107,43 @@ fn sobol_morris_prim_run_and_a_dummy_parameter_has_no_effect() {
         ]
     );
     assert!(d.join("m/morris.png").exists());
+    // The two regimes of a difference share every run: points.csv pairs them (diff_vs_bilateral
+    // on article5's rows) and the noise floor is that paired difference's noise, not the sum of
+    // the two regimes' variances (which, with the pairing ignored, overstates it many times).
+    let pts = rows(&d.join("m/points.csv"));
+    let col = |name: &str| pts[0].iter().position(|c| c == name).unwrap();
+    let (rc, sr, dv, lo, hi) = (
+        col("regime"),
+        col("success_rate"),
+        col("diff_vs_bilateral"),
+        col("diff_ci_low"),
+        col("diff_ci_high"),
+    );
+    let num = |r: &Vec<String>, k: usize| r[k].parse::<f64>().unwrap();
+    let (mut paired, mut summed, mut n) = (0.0, 0.0, 0.0);
+    for w in pts[1..].chunks(2) {
+        let (a, b) = (&w[0], &w[1]);
+        assert_eq!((a[rc].as_str(), b[rc].as_str()), ("article5", "bilateral"));
+        assert!((num(a, dv) - (num(a, sr) - num(b, sr))).abs() < 2e-6);
+        paired += ((num(a, hi) - num(a, lo)) / (2.0 * 1.959_963_984_540_054)).powi(2);
+        for r in [a, b] {
+            let q = (num(r, sr) * 40.0 + 0.5) / 41.0;
+            summed += q * (1.0 - q) / 40.0;
+        }
+        n += 1.0;
+    }
+    let delta = 4.0 / 6.0; // levels = 4
+    let floor_of = |s2: f64| (2.0 * s2 / n).sqrt() * (2.0 / std::f64::consts::PI).sqrt() / delta;
+    let floor = num(&r[1], 6);
+    assert!(
+        (floor - floor_of(paired)).abs() < 1e-4,
+        "floor {floor} vs {}",
+        floor_of(paired)
+    );
+    assert!(
+        floor < 0.8 * floor_of(summed),
+        "pairing must lower the floor: {floor}"
+    );
     let prim = study(
         &d,
         "prim",

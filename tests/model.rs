@@ -262,3 +262,28 @@ fn a_weak_answer_makes_the_next_offensive_more_likely() {
         }
     }
 }
+
+/// A tripwire needs troops: with no guarantor that would send them, the size of the reassurance
+/// force changes nothing (Russia prices no war risk from it, and nobody is forced to fight).
+#[test]
+fn a_reassurance_force_without_troop_contributors_is_no_tripwire() {
+    let no_troops = |x: f64| {
+        model(|r| {
+            r.run.runs = 300;
+            r.run.seed = 5;
+            r.modifiers.reassurance_troops = x;
+            for g in r.guarantors.iter_mut() {
+                g.troops = false;
+            }
+        })
+    };
+    let (small, large) = (no_troops(0.0), no_troops(30000.0));
+    for k in 0..small.regimes.len() {
+        assert_eq!(Prepared::new(&large, k).p_tripwire, 0.0);
+    }
+    assert_eq!(csvs(&small, &batch(&small, 1)), csvs(&large, &batch(&large, 1)));
+    // With troop contributors (the default) the same force is a tripwire.
+    let with = model(|r| r.modifiers.reassurance_troops = 30000.0);
+    let k = with.regimes.iter().position(|r| r.name == "article5").unwrap();
+    assert!(Prepared::new(&with, k).p_tripwire > 0.5);
+}
