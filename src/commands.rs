@@ -143,7 +143,8 @@ pub fn run(
     let dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
-    output::prepare_dir(&dir, force)?;
+    // Old results stay until the new ones are complete: an interrupted `--force` loses nothing.
+    output::check_dir(&dir, force)?;
     let pool = runner::pool(model.run.threads)?;
     let start = Instant::now();
     let mut runs_file = if per_run {
@@ -160,6 +161,9 @@ pub fn run(
     let wall = start.elapsed().as_secs_f64();
     if let Some(e) = failed {
         return Err(e);
+    }
+    if force {
+        output::clear_own(&dir);
     }
     let mut done = Vec::new();
     if let Some(f) = runs_file {

@@ -49,6 +49,15 @@ pub struct Model {
     pub baseline: Option<usize>,
 }
 
+/// A number as a person reads it: plain when moderate, in exponent form when very large or small.
+fn num(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() || (1e-4..1e7).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// Field checks that produce errors naming the file and field.
 struct Check<'a> {
     file: &'a str,
@@ -62,19 +71,23 @@ impl Check<'_> {
         if !v.is_finite() || v < lo || v > hi {
             return Err(self.err(
                 field,
-                format!("must be a finite number in [{lo}, {hi}] (got {v})"),
+                format!(
+                    "must be a finite number in [{}, {}] (got {})",
+                    num(lo),
+                    num(hi),
+                    num(v)
+                ),
             ));
         }
         Ok(v)
     }
+    /// A positive quantity. The bounds keep every product and quotient of the model finite (a
+    /// half-life of 1e-320 hours would make the timeliness weight NaN).
     fn positive(&self, field: &str, v: f64) -> Result<f64> {
-        if !v.is_finite() || v <= 0.0 {
-            return Err(self.err(field, format!("must be a finite number > 0 (got {v})")));
-        }
-        Ok(v)
+        self.range(field, v, 1e-9, 1e9)
     }
     fn nonneg(&self, field: &str, v: f64) -> Result<f64> {
-        self.range(field, v, 0.0, f64::MAX)
+        self.range(field, v, 0.0, 1e9)
     }
     fn prob(&self, field: &str, v: f64) -> Result<f64> {
         self.range(field, v, 0.0, 1.0)

@@ -176,6 +176,49 @@ fn results_are_protected_and_written_atomically() {
     );
     assert!(forced.status.success());
     assert_ne!(std::fs::read(out.join("summary.csv")).unwrap(), before);
+    // A killed --force run keeps the old results (nothing is removed before the new ones are
+    // complete) and leaves only its temporary file, which the next run into the directory removes.
+    let before = std::fs::read(out.join("summary.csv")).unwrap();
+    let mut child = Command::new(BIN)
+        .args([
+            "run",
+            "--runs",
+            "50000000",
+            "--per-run",
+            "--out",
+            o,
+            "--quiet",
+            "--force",
+        ])
+        .current_dir(&d)
+        .spawn()
+        .unwrap();
+    let tmp_runs = out.join(format!(".runs.csv.tmp{}", child.id()));
+    let t0 = std::time::Instant::now();
+    while !tmp_runs.exists() && t0.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(tmp_runs.exists());
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
+    assert!(out.join("manifest.json").exists());
+    let forced = run(
+        &[
+            "run", "--runs", "100", "--seed", "8", "--out", o, "--quiet", "--force",
+        ],
+        Some(&d),
+    );
+    assert!(forced.status.success());
+    // An --out that is a file is a usage error.
+    let f = d.join("a-file");
+    std::fs::write(&f, "x").unwrap();
+    let bad = run(
+        &["run", "--runs", "10", "--out", f.to_str().unwrap(), "--quiet"],
+        Some(&d),
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    assert!(text(&bad).contains("not a directory"), "{}", text(&bad));
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .filter_map(|e| e.ok())
