@@ -41,6 +41,23 @@ fn walk(v: &Value, prefix: String, out: &mut Vec<String>) {
     }
 }
 
+/// The value at a dotted path, if there is one.
+fn get_mut<'a>(v: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    let mut cur = v;
+    for key in path.split('.').filter(|k| !k.is_empty()) {
+        cur = child_mut(cur, key)?;
+    }
+    Some(cur)
+}
+
+/// The table at a dotted path (the root for ""), if there is one.
+fn table_at<'a>(v: &'a mut Value, path: &str) -> Option<&'a mut toml::map::Map<String, Value>> {
+    match get_mut(v, path)? {
+        Value::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
 fn child_mut<'a>(v: &'a mut Value, key: &str) -> Option<&'a mut Value> {
     match v {
         Value::Table(t) => t.get_mut(key),
@@ -66,10 +83,6 @@ pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
             ),
         )
     };
-    let mut cur = &mut *v;
-    for key in path.split('.') {
-        cur = child_mut(cur, key).ok_or_else(unknown)?;
-    }
     if !x.is_finite() {
         return Err(Error::invalid(
             file,
@@ -77,6 +90,37 @@ pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
             format!("value must be finite (got {x})"),
         ));
     }
+    let (parent, last) = path.rsplit_once('.').unwrap_or(("", path));
+    if get_mut(v, path).is_none() {
+        // A field the file leaves at its default: set it if the config accepts it there.
+        let mut candidates = vec![if x.fract() == 0.0 && x.abs() <= 9.0e15 {
+            Value::Integer(x as i64)
+        } else {
+            Value::Float(x)
+        }];
+        if x == 0.0 || x == 1.0 {
+            candidates.push(Value::Boolean(x == 1.0));
+        }
+        let mut why = unknown();
+        for c in candidates {
+            let mut probe = v.clone();
+            let Some(t) = table_at(&mut probe, parent) else {
+                return Err(unknown());
+            };
+            t.insert(last.to_string(), c);
+            match crate::config::RawConfig::from_value(probe.clone(), file) {
+                Ok(_) => {
+                    *v = probe;
+                    return Ok(());
+                }
+                // A real field given a value of the wrong kind: say so.
+                Err(e) if !e.to_string().contains("unknown field") => why = e,
+                Err(_) => {}
+            }
+        }
+        return Err(why);
+    }
+    let cur = get_mut(v, path).ok_or_else(unknown)?;
     *cur = match cur {
         // A whole number stays an integer literal; a fractional one becomes a float, which a
         // real-valued field accepts and a count (such as `rounds`) rejects by name.
@@ -156,6 +200,34 @@ mod tests {
         assert_eq!(get(&v, "guarantors.USA.public_support"), Some(0.3));
         assert_eq!(get(&v, "regimes.nato_light.rounds"), Some(5.0));
         assert!(leaf_paths(&v).contains(&"guarantors.GBR.milex_usd_bn".to_string()));
+    }
+
+    /// Fields a config may leave out (inherited or defaulted) can be set too, and take effect.
+    #[test]
+    fn fields_left_at_their_defaults_can_be_set() {
+        let mut v = default_value();
+        for (path, x) in [
+            ("guarantors.GBR.audience_sensitivity", 2.0),
+            ("regimes.nato_light.provocation", 0.25),
+        ] {
+            assert_eq!(get(&v, path), None, "{path} is in the default file");
+            set(&mut v, path, x, "f").unwrap();
+            assert_eq!(get(&v, path), Some(x));
+        }
+        let m = crate::model::Model::from_raw(
+            &crate::config::RawConfig::from_value(v.clone(), "f").unwrap(),
+            "f",
+        )
+        .unwrap();
+        let gbr = m.guarantors.iter().find(|g| g.id == "GBR").unwrap();
+        assert_eq!(gbr.audience_sensitivity, 2.0);
+        let nl = m.regimes.iter().find(|r| r.name == "nato_light").unwrap();
+        assert_eq!(nl.provocation, 0.25);
+        // A name the config does not accept there is still unknown.
+        let e = set(&mut v, "guarantors.GBR.lamda_x", 1.0, "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no such parameter"), "{e}");
     }
 
     #[test]
