@@ -151,10 +151,10 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
     let (regime, minus) =
         match (&raw.output.regime, &raw.output.difference) {
             (Some(r), None) => (r.clone(), None),
-            (None, Some(d)) if d.len() == 2 => (d[0].clone(), Some(d[1].clone())),
+            (None, Some(d)) if d.len() == 2 && d[0] != d[1] => (d[0].clone(), Some(d[1].clone())),
             _ => return Err(bad(
                 "output",
-                "set exactly one of regime = \"NAME\" or difference = [\"A\", \"B\"] (success of A minus B)"
+                "set exactly one of regime = \"NAME\" or difference = [\"A\", \"B\"] (success of A minus B, two different regimes)"
                     .into(),
             )),
         };

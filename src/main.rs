@@ -474,6 +474,35 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
         }
         Command::Validate { config } => {
+            // A sweep or sensitivity file is checked as such, every design point included.
+            let kind = std::fs::read_to_string(&config)
+                .ok()
+                .and_then(|t| t.parse::<toml::Table>().ok())
+                .map(|t| {
+                    if t.contains_key("method") {
+                        "sensitivity"
+                    } else if t.contains_key("parameters") || t.contains_key("design") {
+                        "sweep"
+                    } else {
+                        "config"
+                    }
+                })
+                .unwrap_or("config");
+            if kind != "config" {
+                let o = deterrence_sim::sweep::SweepOverrides::default();
+                let s = match kind {
+                    "sensitivity" => deterrence_sim::gsa::load(&config, &o)?,
+                    _ => deterrence_sim::sweep::Sweep::load(&config, &o)?,
+                };
+                println!(
+                    "{}: valid {kind} file ({} points x {} replicates; parameters: {})",
+                    config.display(),
+                    s.points.len(),
+                    s.replicates,
+                    s.params.join(", ")
+                );
+                return Ok(());
+            }
             let (_, _, model) = commands::resolve(Some(&config), &Overrides::default())?;
             println!(
                 "{}: valid ({} regimes: {}; {} guarantors; {} responses; {} runs x {} months)",

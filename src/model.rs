@@ -408,6 +408,25 @@ fn regime(
             ))
         }
     };
+    // A setting of the other protocol would be silently ignored: refuse it by name.
+    let stray = match x.protocol.as_str() {
+        "joint" => x.decision_delay_hours.is_some().then_some("decision_delay_hours"),
+        "independent" => x
+            .deadline_hours
+            .map(|_| "deadline_hours")
+            .or(x.rounds.map(|_| "rounds")),
+        _ => None,
+    };
+    if let Some(field) = stray {
+        return Err(c.err(
+            &f(field),
+            format!(
+                "has no effect when protocol = \"{}\" (joint uses deadline_hours and rounds; \
+                 independent uses decision_delay_hours): remove it",
+                x.protocol
+            ),
+        ));
+    }
     let protocol = match x.protocol.as_str() {
         "joint" => {
             let deadline = x

@@ -101,6 +101,22 @@ fn bad_input_is_a_clear_error_with_exit_code_2() {
             DEFAULT.replace("audience_cost = 1.5", "audience_cost = \"high\""),
             &["audience_cost"],
         ),
+        (
+            "ignored-setting",
+            DEFAULT.replace(
+                "decision_delay_hours = 120.0",
+                "decision_delay_hours = 120.0\ndeadline_hours = 1.0",
+            ),
+            &["regimes.bilateral.deadline_hours", "no effect", "independent"],
+        ),
+        (
+            "denormal-half-life",
+            DEFAULT.replace(
+                "support_half_life_hours = 168.0",
+                "support_half_life_hours = 1e-320",
+            ),
+            &["crisis.support_half_life_hours", "1e-9"],
+        ),
     ];
     for (name, body, needles) in cases {
         let f = d.join(format!("{name}.toml"));
@@ -261,6 +277,24 @@ fn builtin_default_init_validate_plot() {
     assert_eq!(run(&["init", "study"], Some(&d)).status.code(), Some(2));
     let v = run(&["validate", "study/default.toml"], Some(&d));
     assert!(v.status.success() && text(&v).contains("valid"), "{}", text(&v));
+    // validate also checks sweep and sensitivity files, every design point included.
+    let sweep = "name = \"s\"\nbase = \"default.toml\"\nreplicates = 10\n[design]\nkind = \"grid\"\n\
+                 [[parameters]]\npath = \"russia.lambda\"\nvalues = [1.0, 2.0]\n";
+    std::fs::write(d.join("study/s.toml"), sweep).unwrap();
+    let v = run(&["validate", "study/s.toml"], Some(&d));
+    assert!(
+        v.status.success() && text(&v).contains("valid sweep file (2 points"),
+        "{}",
+        text(&v)
+    );
+    std::fs::write(d.join("study/s.toml"), sweep.replace("1.0, 2.0", "1.0, -2.0")).unwrap();
+    let v = run(&["validate", "study/s.toml"], Some(&d));
+    assert_eq!(v.status.code(), Some(2), "{}", text(&v));
+    assert!(
+        text(&v).contains("point 1") && text(&v).contains("russia.lambda"),
+        "{}",
+        text(&v)
+    );
     for f in ["deterrence.png", "survival.svg", "beliefs.png"] {
         std::fs::remove_file(res.join(f)).unwrap();
     }
