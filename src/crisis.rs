@@ -157,6 +157,7 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
         }
         if honoured {
             rec.honoured[i] += 1;
+            rec.arrival_hours[i] += st.arrival[i];
             first = first.min(st.arrival[i]);
         }
         if p.bound[i] {

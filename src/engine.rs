@@ -293,6 +293,9 @@ pub struct RunRecord {
     pub responses: Vec<u32>,
     /// Cost borne per guarantor, US$ bn.
     pub cost: Vec<f64>,
+    /// Per guarantor, the sum over the crises it honoured of the hour its support arrived (who
+    /// waits).
+    pub arrival_hours: Vec<f64>,
     pub commitments: u32,
     pub commitments_honoured: u32,
     pub crises: u32,
@@ -358,6 +361,7 @@ impl RunState {
                 honoured: vec![0; g],
                 responses: vec![0; g * nopt],
                 cost: vec![0.0; g],
+                arrival_hours: vec![0.0; g],
                 commitments: 0,
                 commitments_honoured: 0,
                 crises: 0,
@@ -404,6 +408,7 @@ impl RunState {
         r.honoured.fill(0);
         r.responses.fill(0);
         r.cost.fill(0.0);
+        r.arrival_hours.fill(0.0);
         r.commitments = 0;
         r.commitments_honoured = 0;
         r.crises = 0;

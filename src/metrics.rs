@@ -35,6 +35,8 @@ pub struct Accumulator {
     pub honoured: Vec<u64>,
     pub responses: Vec<u64>,
     pub cost: Vec<f64>,
+    /// Per guarantor, summed hours until its honouring support arrived.
+    pub arrival_hours: Vec<f64>,
     pub belief_sum: Vec<f64>,
     pub belief_hist: Vec<u32>,
     /// Runs where this regime succeeded and the baseline failed, and the reverse.
@@ -68,6 +70,7 @@ impl Accumulator {
             honoured: vec![0; g],
             responses: vec![0; g * o],
             cost: vec![0.0; g],
+            arrival_hours: vec![0.0; g],
             belief_sum: vec![0.0; t * g],
             belief_hist: vec![0; t * g * BELIEF_BINS],
             better_than_base: 0,
@@ -110,6 +113,9 @@ impl Accumulator {
             *a += u64::from(b);
         }
         for (a, &b) in self.cost.iter_mut().zip(&r.cost) {
+            *a += b;
+        }
+        for (a, &b) in self.arrival_hours.iter_mut().zip(&r.arrival_hours) {
             *a += b;
         }
         for (k, &b) in r.beliefs.iter().enumerate() {

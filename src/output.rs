@@ -188,7 +188,7 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
     for r in &model.responses {
         let _ = write!(out, ",resp_{}", r.name);
     }
-    out.push_str(",cost_usd_bn_per_run,cost_share_of_regime,cost_per_gdp_ppm\n");
+    out.push_str(",cost_usd_bn_per_run,cost_share_of_regime,cost_per_gdp_ppm,mean_hours_to_support\n");
     for (k, (name, acc)) in batch.regimes.iter().zip(&batch.accumulators).enumerate() {
         let regime = &model.regimes[k];
         let total_cost: f64 = acc.cost.iter().sum();
@@ -221,12 +221,14 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
             } else {
                 None
             };
+            let wait = (acc.honoured[i] > 0).then(|| acc.arrival_hours[i] / acc.honoured[i] as f64);
             let _ = writeln!(
                 out,
-                ",{},{},{}",
+                ",{},{},{},{}",
                 cell(Some(acc.cost[i] / runs)),
                 cell(cost_share),
-                cell(Some(acc.cost[i] / runs / g.gdp_usd_bn * 1e6))
+                cell(Some(acc.cost[i] / runs / g.gdp_usd_bn * 1e6)),
+                cell(wait)
             );
         }
     }

@@ -287,3 +287,38 @@ fn a_reassurance_force_without_troop_contributors_is_no_tripwire() {
     let k = with.regimes.iter().position(|r| r.name == "article5").unwrap();
     assert!(Prepared::new(&with, k).p_tripwire > 0.5);
 }
+
+/// Who waits is visible: each guarantor's support arrives later under the independent clock of
+/// `bilateral` than under NATO-light's 24-hour meeting, and later there than under Article 5's
+/// 6-hour decision (guarantors.csv, `mean_hours_to_support`).
+#[test]
+fn support_arrives_later_without_a_joint_deadline() {
+    let m = model(|r| {
+        r.run.runs = 400;
+        r.run.seed = 9;
+    });
+    let csv = output::guarantors_csv(&m, &batch(&m, 0));
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| head.iter().position(|c| *c == n).unwrap();
+    let (rc, gc, wc) = (col("regime"), col("guarantor"), col("mean_hours_to_support"));
+    let mut wait = std::collections::HashMap::new();
+    for l in lines {
+        let c: Vec<&str> = l.split(',').collect();
+        wait.insert(
+            (c[rc].to_string(), c[gc].to_string()),
+            c[wc].parse::<f64>().unwrap(),
+        );
+    }
+    for g in &m.guarantors {
+        let w = |r: &str| wait[&(r.to_string(), g.id.clone())];
+        assert!(
+            w("article5") < w("nato_light") && w("nato_light") < w("bilateral"),
+            "{}: {} {} {}",
+            g.id,
+            w("article5"),
+            w("nato_light"),
+            w("bilateral")
+        );
+    }
+}
