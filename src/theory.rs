@@ -1,5 +1,7 @@
 //! The analytic games the model stands on, solved with the same decision primitives the engine
-//! uses ([`crate::decisions`]), so the tests that check them check the engine's machinery.
+//! uses ([`crate::decisions`]), so the tests that check them check the engine's decision
+//! primitives. The volunteer's dilemma is solved here in closed form and by bisection only; the
+//! Zagare-Kilgour threshold is also checked through the whole engine (`tests/model.rs`).
 //!
 //! - Zagare & Kilgour's rudimentary asymmetric deterrence game (Perfect Deterrence, 2000): the
 //!   challenger challenges iff p < (a_DC - a_SQ) / (a_DC - a_DD) under best response.
