@@ -59,11 +59,16 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
             return Err(refuse(
                 d,
                 format!(
-                    "shard {}/{n} is unfinished; finish it with `deterrence-sim {} {} --shard {}/{n} --resume --out {}`",
+                    "shard {}/{n} is unfinished; finish it with the command that started it plus --resume, e.g. \
+                     `deterrence-sim {} {} --shard {}/{n} --seed {} --replicates {}{} --resume --out {}` \
+                     (add any --points or --samples you gave; paths as from the directory you started in)",
                     s.shard.0,
                     if s.analysis.is_some() { "sensitivity" } else { "sweep" },
                     s.sweep_file,
                     s.shard.0,
+                    s.seed,
+                    s.replicates,
+                    if s.per_run { " --per-run" } else { "" },
                     d.display()
                 ),
             ));

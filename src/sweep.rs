@@ -124,6 +124,48 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// What differs between this sweep (as it was started) and `new`, for a refused resume.
+    pub fn differences(&self, new: &Sweep) -> Vec<String> {
+        let mut d = Vec::new();
+        let mut check = |what: &str, a: String, b: String| {
+            if a != b {
+                d.push(format!("{what}: {a} then, {b} now"));
+            }
+        };
+        check("seed", self.seed.to_string(), new.seed.to_string());
+        check(
+            "replicates",
+            self.replicates.to_string(),
+            new.replicates.to_string(),
+        );
+        check(
+            "design points",
+            self.points.len().to_string(),
+            new.points.len().to_string(),
+        );
+        check(
+            "periods",
+            format!("{:?}", self.periods),
+            format!("{:?}", new.periods),
+        );
+        check(
+            "shard",
+            format!("{}/{}", self.shard.0, self.shard.1),
+            format!("{}/{}", new.shard.0, new.shard.1),
+        );
+        check("parameters", self.params.join(","), new.params.join(","));
+        if self.sweep_sha256 != new.sweep_sha256 {
+            d.push("the study file's content differs".into());
+        }
+        if self.base_toml != new.base_toml {
+            d.push("the base config differs".into());
+        }
+        if d.is_empty() {
+            d.push("the design or the analysis settings differ".into());
+        }
+        d
+    }
+
     /// Read and resolve a sweep file.
     pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         let file = path.display().to_string();
@@ -693,7 +735,10 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         if old.identity() != sweep.identity() || old.shard != sweep.shard {
             return Err(Error::Results {
                 path: dir.clone(),
-                message: "was made by a different study (study file, base config, seed, replicates, design or shard differ); refusing to resume. Use another --out, or --force without --resume to start over".into(),
+                message: format!(
+                    "was made by a different study ({}); refusing to resume. Use another --out, or --force without --resume to start over",
+                    old.differences(&sweep).join("; ")
+                ),
             });
         }
         if dir.join("points.csv").exists() {
