@@ -43,6 +43,14 @@ impl Loaded {
             file: origin.clone(),
             message: e.to_string(),
         })?;
+        // Shape errors (a wrong type, an unknown field) are reported from the text, with the line
+        // and the entry they are in: "in `guarantors`" alone would not say which of 16.
+        if let Err(e) = toml::from_str::<RawConfig>(&text) {
+            return Err(Error::Parse {
+                file: origin,
+                message: e.to_string(),
+            });
+        }
         Ok(Loaded { value, origin })
     }
 

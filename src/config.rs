@@ -207,11 +207,11 @@ pub fn read_toml<T: serde::de::DeserializeOwned>(
 impl RawConfig {
     /// Parse TOML text; `origin` names the file in error messages.
     pub fn parse(text: &str, origin: &str) -> Result<RawConfig, crate::Error> {
-        let value: toml::Value = toml::from_str(text).map_err(|e| crate::Error::Parse {
+        // From the text, so that errors carry the line and the entry they are in.
+        toml::from_str(text).map_err(|e| crate::Error::Parse {
             file: origin.to_string(),
             message: e.to_string(),
-        })?;
-        Self::from_value(value, origin)
+        })
     }
 
     /// Deserialize from an already-parsed TOML value (sweeps edit the value first).
