@@ -297,6 +297,20 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
             if !p.threshold.is_finite() {
                 return Err(bad("prim.threshold", "must be a finite number".into()));
             }
+            // Rates and shares lie in [0, 1] (their difference in [-1, 1]): a threshold at or
+            // beyond the bottom of that range selects no case, so say so before any run.
+            let rate = ["success_rate", "honoured_share", "p_hold_given_offensive"]
+                .contains(&analysis.metric.as_str());
+            let low = if analysis.minus.is_some() { -1.0 } else { 0.0 };
+            if rate && p.threshold <= low {
+                return Err(bad(
+                    "prim.threshold",
+                    format!(
+                        "{} can never fall below {} (got {}): no design point could be a case",
+                        analysis.metric, low, p.threshold
+                    ),
+                ));
+            }
             analysis.prim_threshold = p.threshold;
             analysis.prim_alpha = p.alpha.unwrap_or(0.05);
             analysis.prim_min_mass = p.min_mass.unwrap_or(0.05);

@@ -239,11 +239,23 @@ fn bad_sensitivity_files_are_clear_errors() {
             "method = \"morris\"\n[output]\nregime = \"article5\"\n",
             vec!["[morris]"],
         ),
+        (
+            "same-regime-twice",
+            "method = \"morris\"\n[output]\ndifference = [\"article5\", \"article5\"]\n[morris]\ntrajectories = 4\n",
+            vec!["output", "two different regimes"],
+        ),
+        (
+            "prim-threshold",
+            "method = \"prim\"\n[output]\nregime = \"bilateral\"\n[prim]\npoints = 20\nthreshold = -0.5\n",
+            vec!["prim.threshold", "never fall below 0"],
+        ),
     ];
     for (name, body, needles) in cases {
         let f = study(&d, name, body);
         let o = run(&f, &d.join(name), &[]);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+        // Refused before any simulation: nothing was written.
+        assert!(!d.join(name).join("points.partial.csv").exists(), "{name}");
         for n in needles {
             assert!(text(&o).contains(n), "{name}: `{n}` in {}", text(&o));
         }
