@@ -4,11 +4,11 @@
 //! Run with `cargo bench --bench engine`. Figures for this machine are in the README.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use deterrence_sim::config::RawConfig;
-use deterrence_sim::engine::{run_one, run_with, step_month, NoTrace, Prepared, RunState};
-use deterrence_sim::model::Model;
-use deterrence_sim::rng::Draws;
-use deterrence_sim::runner;
+use deterrence_sim::model::config::RawConfig;
+use deterrence_sim::model::validate::Model;
+use deterrence_sim::sim::batch as runner;
+use deterrence_sim::sim::engine::{run_one, run_with, step_month, NoTrace, Prepared, RunState};
+use deterrence_sim::stats::rng::Draws;
 use std::hint::black_box;
 
 fn model(runs: u64) -> Model {
@@ -96,7 +96,7 @@ fn batch(c: &mut Criterion) {
 /// Sweep throughput: the 7 points of configs/sweep_deadline.toml at 250 replicates (x 4 regimes),
 /// through the same per-point path `sweep` uses (without the file writes).
 fn sweep(c: &mut Criterion) {
-    use deterrence_sim::sweep::{compute_point, Sweep, SweepOverrides};
+    use deterrence_sim::study::sweep::{compute_point, Sweep, SweepOverrides};
     let o = SweepOverrides {
         replicates: Some(250),
         ..Default::default()

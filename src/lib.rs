@@ -20,32 +20,12 @@
 //!
 //! See `docs/MODEL.md` for the model in ODD form.
 
-pub mod actors;
-pub mod beliefs;
-pub mod charts;
-pub mod commands;
-pub mod config;
-pub mod crisis;
-pub mod decisions;
-pub mod design;
-pub mod engine;
+pub mod app;
 pub mod error;
-pub mod gsa;
-pub mod merge;
-pub mod metrics;
 pub mod model;
-#[cfg(feature = "mpi")]
-pub mod mpi_backend;
-pub mod output;
-pub mod params;
-pub mod regimes;
-pub mod replay;
-pub mod rng;
-pub mod runner;
-pub mod sensitivity;
+pub mod report;
+pub mod sim;
 pub mod stats;
-pub mod sweep;
-pub mod sweep_charts;
-pub mod theory;
+pub mod study;
 
 pub use error::{Error, Result};

@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use deterrence_sim::commands::{self, Overrides};
-use deterrence_sim::engine::Prepared;
-use deterrence_sim::runner::Progress;
+use deterrence_sim::app::commands::{self, Overrides};
+use deterrence_sim::sim::batch::Progress;
+use deterrence_sim::sim::engine::Prepared;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -92,8 +92,8 @@ struct StudyArgs {
 }
 
 impl StudyArgs {
-    fn overrides(&self, points: Option<u64>) -> deterrence_sim::sweep::SweepOverrides {
-        deterrence_sim::sweep::SweepOverrides {
+    fn overrides(&self, points: Option<u64>) -> deterrence_sim::study::sweep::SweepOverrides {
+        deterrence_sim::study::sweep::SweepOverrides {
             seed: self.seed,
             replicates: self.replicates,
             points,
@@ -224,7 +224,7 @@ enum Command {
 }
 
 /// Run a sweep or sensitivity study with a progress bar and a closing line.
-fn run_study(s: deterrence_sim::sweep::Sweep, a: &StudyArgs) -> Result<()> {
+fn run_study(s: deterrence_sim::study::sweep::Sweep, a: &StudyArgs) -> Result<()> {
     let StudyArgs {
         ref out,
         resume,
@@ -240,7 +240,7 @@ fn run_study(s: deterrence_sim::sweep::Sweep, a: &StudyArgs) -> Result<()> {
         .filter(|&p| shard.is_none_or(|(k, n)| p as u64 % n == k))
         .count() as u64;
     let bar = Bar::new(mine * s.replicates, quiet, "runs");
-    let opts = deterrence_sim::sweep::SweepOptions {
+    let opts = deterrence_sim::study::sweep::SweepOptions {
         out,
         resume,
         force,
@@ -250,7 +250,7 @@ fn run_study(s: deterrence_sim::sweep::Sweep, a: &StudyArgs) -> Result<()> {
     let report = if mpi {
         run_mpi(s, &opts, &bar)?
     } else {
-        Some(deterrence_sim::sweep::run_sweep(s, &opts, &bar)?)
+        Some(deterrence_sim::study::sweep::run_sweep(s, &opts, &bar)?)
     };
     bar.0.finish_and_clear();
     if let (false, Some(report)) = (quiet, report) {
@@ -268,19 +268,19 @@ fn run_study(s: deterrence_sim::sweep::Sweep, a: &StudyArgs) -> Result<()> {
 
 #[cfg(feature = "mpi")]
 fn run_mpi(
-    s: deterrence_sim::sweep::Sweep,
-    opts: &deterrence_sim::sweep::SweepOptions,
+    s: deterrence_sim::study::sweep::Sweep,
+    opts: &deterrence_sim::study::sweep::SweepOptions,
     bar: &Bar,
-) -> Result<Option<deterrence_sim::sweep::SweepReport>> {
-    Ok(deterrence_sim::mpi_backend::run(s, opts, bar)?)
+) -> Result<Option<deterrence_sim::study::sweep::SweepReport>> {
+    Ok(deterrence_sim::study::mpi::run(s, opts, bar)?)
 }
 
 #[cfg(not(feature = "mpi"))]
 fn run_mpi(
-    _: deterrence_sim::sweep::Sweep,
-    _: &deterrence_sim::sweep::SweepOptions,
+    _: deterrence_sim::study::sweep::Sweep,
+    _: &deterrence_sim::study::sweep::SweepOptions,
     _: &Bar,
-) -> Result<Option<deterrence_sim::sweep::SweepReport>> {
+) -> Result<Option<deterrence_sim::study::sweep::SweepReport>> {
     Err(deterrence_sim::Error::Usage {
         option: "--mpi".into(),
         message: "this binary was built without MPI; build it with `cargo build --release --features mpi` \
@@ -340,7 +340,7 @@ impl Progress for Bar {
     }
 }
 
-impl deterrence_sim::sweep::SweepProgress for Bar {
+impl deterrence_sim::study::sweep::SweepProgress for Bar {
     fn point_done(&self, done: usize, total: usize) {
         self.0.set_message(format!(" · points {done}/{total}"));
     }
@@ -379,11 +379,11 @@ fn dispatch(cli: Cli) -> Result<()> {
             point,
         } => {
             if let (Some(dir), Some(p)) = (from_sweep, point) {
-                let (sweep, raw, model, batch, rows) = deterrence_sim::sweep::rerun_point(&dir, p)?;
+                let (sweep, raw, model, batch, rows) = deterrence_sim::study::sweep::rerun_point(&dir, p)?;
                 let out =
                     out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-point-{p}", sweep.name)));
-                deterrence_sim::output::prepare_dir(&out, force)?;
-                deterrence_sim::output::write_atomic(
+                deterrence_sim::report::output::prepare_dir(&out, force)?;
+                deterrence_sim::report::output::write_atomic(
                     &out.join("point.csv"),
                     format!("{}{rows}", sweep.header()).as_bytes(),
                 )?;
@@ -426,15 +426,15 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
         }
         Command::Sweep { sweep, points, study } => {
-            let s = deterrence_sim::sweep::Sweep::load(&sweep, &study.overrides(points))?;
+            let s = deterrence_sim::study::sweep::Sweep::load(&sweep, &study.overrides(points))?;
             run_study(s, &study)?;
         }
         Command::Sensitivity { file, samples, study } => {
-            let s = deterrence_sim::gsa::load(&file, &study.overrides(samples))?;
+            let s = deterrence_sim::study::gsa::load(&file, &study.overrides(samples))?;
             run_study(s, &study)?;
         }
         Command::Merge { out, shards, force } => {
-            let s = deterrence_sim::merge::merge(&out, &shards, force)?;
+            let s = deterrence_sim::study::merge::merge(&out, &shards, force)?;
             println!(
                 "merged {} shards ({} points) into {}",
                 shards.len(),
@@ -458,19 +458,19 @@ fn dispatch(cli: Cli) -> Result<()> {
                 ..Default::default()
             };
             let (_, _, model) = commands::resolve(config.as_deref(), &o)?;
-            if run > deterrence_sim::rng::MAX_REPLICATE {
+            if run > deterrence_sim::stats::rng::MAX_REPLICATE {
                 anyhow::bail!(deterrence_sim::Error::Usage {
                     option: "--run".into(),
-                    message: format!("must be at most {}", deterrence_sim::rng::MAX_REPLICATE),
+                    message: format!("must be at most {}", deterrence_sim::stats::rng::MAX_REPLICATE),
                 });
             }
             let r = model.regime_index(&regime)?;
             let p = Prepared::new(&model, r);
-            let (trace, _) = deterrence_sim::replay::replay(&p, 0, run);
+            let (trace, _) = deterrence_sim::sim::replay::replay(&p, 0, run);
             if json {
                 println!("{}", serde_json::to_string_pretty(&trace)?);
             } else {
-                print!("{}", deterrence_sim::replay::to_text(&trace));
+                print!("{}", deterrence_sim::sim::replay::to_text(&trace));
             }
         }
         Command::Validate { config } => {
@@ -489,10 +489,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                 })
                 .unwrap_or("config");
             if kind != "config" {
-                let o = deterrence_sim::sweep::SweepOverrides::default();
+                let o = deterrence_sim::study::sweep::SweepOverrides::default();
                 let s = match kind {
-                    "sensitivity" => deterrence_sim::gsa::load(&config, &o)?,
-                    _ => deterrence_sim::sweep::Sweep::load(&config, &o)?,
+                    "sensitivity" => deterrence_sim::study::gsa::load(&config, &o)?,
+                    _ => deterrence_sim::study::sweep::Sweep::load(&config, &o)?,
                 };
                 println!(
                     "{}: valid {kind} file ({} points x {} replicates; parameters: {})",
@@ -525,8 +525,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             println!("wrote {}", p.display());
         }
         Command::Plot { dir } => {
-            let files = if dir.join(deterrence_sim::sweep::STATE).exists() {
-                deterrence_sim::sweep::plot(&dir)?
+            let files = if dir.join(deterrence_sim::study::sweep::STATE).exists() {
+                deterrence_sim::study::sweep::plot(&dir)?
             } else {
                 commands::plot_run(&dir)?
             };

@@ -1,9 +1,9 @@
 //! The monthly loop allocates nothing on the heap (a counting allocator watches it).
 
-use deterrence_sim::config::RawConfig;
-use deterrence_sim::engine::{run_with, NoTrace, Prepared, RunState};
-use deterrence_sim::model::Model;
-use deterrence_sim::rng::Draws;
+use deterrence_sim::model::config::RawConfig;
+use deterrence_sim::model::validate::Model;
+use deterrence_sim::sim::engine::{run_with, NoTrace, Prepared, RunState};
+use deterrence_sim::stats::rng::Draws;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};

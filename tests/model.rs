@@ -1,10 +1,10 @@
 //! Model-level properties: value stability, thread invariance, replay agreement, monotonicity.
 
-use deterrence_sim::config::RawConfig;
-use deterrence_sim::engine::{run_one, Prepared};
-use deterrence_sim::metrics::BatchResult;
-use deterrence_sim::model::Model;
-use deterrence_sim::{output, replay, runner};
+use deterrence_sim::model::config::RawConfig;
+use deterrence_sim::model::validate::Model;
+use deterrence_sim::sim::aggregate::BatchResult;
+use deterrence_sim::sim::engine::{run_one, Prepared};
+use deterrence_sim::{report::output, sim::batch as runner, sim::replay};
 
 fn model(f: impl FnOnce(&mut RawConfig)) -> Model {
     let mut raw = RawConfig::builtin();
@@ -179,7 +179,7 @@ fn zagare_kilgour_threshold_holds_in_the_engine() {
             r.regimes.clear();
             r.regimes.insert("one".into(), keep);
             let one = &mut r.regimes["one"];
-            one.bound = deterrence_sim::config::RawBound::Keyword("none".into());
+            one.bound = deterrence_sim::model::config::RawBound::Keyword("none".into());
             one.audience_cost = 0.0;
             one.reassurance_force = false;
             one.provocation = 1.0;
@@ -211,9 +211,9 @@ fn zagare_kilgour_threshold_holds_in_the_engine() {
         }
         let m = build(mu);
         let p = Prepared::new(&m, 0);
-        let st = deterrence_sim::engine::RunState::new(&p);
-        let (_, probs) = deterrence_sim::engine::russia_utilities(&p, &st);
-        let challenge = probs[deterrence_sim::engine::OFFENSIVE];
+        let st = deterrence_sim::sim::engine::RunState::new(&p);
+        let (_, probs) = deterrence_sim::sim::engine::russia_utilities(&p, &st);
+        let challenge = probs[deterrence_sim::sim::engine::OFFENSIVE];
         assert_eq!(
             challenge.round(),
             if mu < threshold { 1.0 } else { 0.0 },
@@ -227,7 +227,7 @@ fn zagare_kilgour_threshold_holds_in_the_engine() {
 /// timely answer does the reverse. Checked for the US under every regime that binds it.
 #[test]
 fn a_weak_answer_makes_the_next_offensive_more_likely() {
-    use deterrence_sim::engine::{russia_utilities, RunState, OFFENSIVE};
+    use deterrence_sim::sim::engine::{russia_utilities, RunState, OFFENSIVE};
     let m = model(|_| {});
     let us = m.guarantors.iter().position(|g| g.id == "USA").unwrap();
     for r in 0..m.regimes.len() {

@@ -1,7 +1,7 @@
 //! The configuration as written: serde structs that mirror the TOML file one to one.
 //!
 //! Nothing here is checked beyond what serde checks (types, unknown fields). The validated,
-//! runnable form is [`crate::model::Model`], built by [`crate::model::Model::from_raw`]. Keeping
+//! runnable form is [`crate::model::validate::Model`], built by [`crate::model::validate::Model::from_raw`]. Keeping
 //! the two apart (as ripgrep does with its low-level and high-level arguments) lets sweeps edit
 //! the raw TOML by dotted path and then validate the result like any hand-written file.
 
@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 /// The default configuration, built into the binary so `deterrence-sim run` works anywhere.
-pub const DEFAULT_TOML: &str = include_str!("../configs/default.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../configs/default.toml");
 
 /// A whole configuration file.
 #[derive(Debug, Clone, Serialize, Deserialize)]

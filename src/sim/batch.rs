@@ -5,9 +5,9 @@
 //! calling thread. Memory is bounded by the chunk, not by the number of runs, and the result is
 //! the same bit for bit on any number of threads.
 
-use crate::engine::{run_one, Prepared, RunRecord};
-use crate::metrics::BatchResult;
-use crate::model::Model;
+use crate::model::validate::Model;
+use crate::sim::aggregate::BatchResult;
+use crate::sim::engine::{run_one, Prepared, RunRecord};
 use crate::{Error, Result};
 use rayon::prelude::*;
 

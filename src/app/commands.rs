@@ -1,11 +1,11 @@
 //! The jobs behind the command-line commands, as library functions taking plain option structs
 //! (the binary only parses arguments and calls these).
 
-use crate::config::{RawConfig, DEFAULT_TOML};
-use crate::metrics::{BatchResult, SummaryRow};
-use crate::model::Model;
-use crate::output::{self, chart_title, sha256_hex, write_atomic};
-use crate::runner::{self, Progress};
+use crate::model::config::{RawConfig, DEFAULT_TOML};
+use crate::model::validate::Model;
+use crate::report::output::{self, chart_title, sha256_hex, write_atomic};
+use crate::sim::aggregate::{BatchResult, SummaryRow};
+use crate::sim::batch::{self as runner, Progress};
 use crate::{Error, Result};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -112,7 +112,7 @@ pub fn resolve(config: Option<&Path>, o: &Overrides) -> Result<(Loaded, RawConfi
         loaded.origin = format!("{} with --set", loaded.origin);
     }
     for (path, x) in &o.sets {
-        crate::params::set(&mut loaded.value, path, *x, &loaded.origin)?;
+        crate::model::params::set(&mut loaded.value, path, *x, &loaded.origin)?;
     }
     let mut raw = RawConfig::from_value(loaded.value.clone(), &loaded.origin)?;
     o.apply(&mut raw);

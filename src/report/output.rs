@@ -4,9 +4,9 @@
 //! reader (or a crash) never sees half a file. An output directory that already holds results is
 //! not touched without `--force`.
 
-use crate::charts::{self, Bar, Figure, Panel, Series};
-use crate::metrics::BatchResult;
-use crate::model::Model;
+use crate::model::validate::Model;
+use crate::report::charts::{self, Bar, Figure, Panel, Series};
+use crate::sim::aggregate::BatchResult;
 use crate::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -151,7 +151,7 @@ pub fn summary_columns(baseline: &str) -> String {
 }
 
 /// The summary cells of one regime, in [`SUMMARY_COLUMNS`] order.
-pub fn summary_cells(s: &crate::metrics::SummaryRow) -> String {
+pub fn summary_cells(s: &crate::sim::aggregate::SummaryRow) -> String {
     format!(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         s.runs,
@@ -337,7 +337,7 @@ impl Table {
 pub const RUN_COLUMNS: &str = "regime,run,success,offensive_month,ukraine_held,probes,crises,commitments,commitments_honoured,mean_response_hours,mean_support";
 
 /// One per-run row (regime, run and what happened), without a line end.
-pub fn run_row(regime: &str, run: u64, r: &crate::engine::RunRecord) -> String {
+pub fn run_row(regime: &str, run: u64, r: &crate::sim::engine::RunRecord) -> String {
     let ratio = |a: f64, b: u32| if b == 0 { None } else { Some(a / f64::from(b)) };
     format!(
         "{regime},{run},{},{},{},{},{},{},{},{},{}",
@@ -380,7 +380,7 @@ impl RunsCsv {
     }
 
     /// Write run `run`'s records (one per regime, in regime order).
-    pub fn write(&mut self, run: u64, records: &[crate::engine::RunRecord]) -> Result<()> {
+    pub fn write(&mut self, run: u64, records: &[crate::sim::engine::RunRecord]) -> Result<()> {
         use std::io::Write as _;
         for (name, r) in self.regimes.iter().zip(records) {
             writeln!(self.out, "{}", run_row(name, run, r)).map_err(|e| Error::io(&self.tmp, e))?;

@@ -4,9 +4,9 @@
 //! Folding always happens in run-index order on one thread, so every floating-point sum has the
 //! same order whatever the thread count: the outputs are bit-identical on 1 or 64 threads.
 
-use crate::engine::RunRecord;
-use crate::model::Model;
-use crate::stats::{bin_of, histogram_quantile, paired_difference, wilson, Z95};
+use crate::model::validate::Model;
+use crate::sim::engine::RunRecord;
+use crate::stats::intervals::{bin_of, histogram_quantile, paired_difference, wilson, Z95};
 
 /// Bins of the belief histograms (resolution 0.01).
 pub const BELIEF_BINS: usize = 100;

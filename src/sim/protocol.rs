@@ -9,10 +9,10 @@
 //! decides whether Ukraine holds; Russia updates its Beta beliefs from what it saw (late support
 //! counts as partly honoured) and the run's tallies record who paid and who waited.
 
-use crate::decisions::{contest, logit_probs, sample};
-use crate::engine::{Prepared, RunState, MAXOPT, NOTHING};
-use crate::regimes::Protocol;
-use crate::rng::Draws;
+use crate::model::choice::{contest, logit_probs, sample};
+use crate::model::regimes::Protocol;
+use crate::sim::engine::{Prepared, RunState, MAXOPT, NOTHING};
+use crate::stats::rng::Draws;
 
 /// What a crisis looked like, for traces.
 #[derive(Debug, Clone, Copy, PartialEq)]

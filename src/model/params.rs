@@ -108,7 +108,7 @@ pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
                 return Err(unknown());
             };
             t.insert(last.to_string(), c);
-            match crate::config::RawConfig::from_value(probe.clone(), file) {
+            match crate::model::config::RawConfig::from_value(probe.clone(), file) {
                 Ok(_) => {
                     *v = probe;
                     return Ok(());
@@ -187,7 +187,7 @@ mod tests {
     use super::*;
 
     fn default_value() -> Value {
-        toml::from_str(crate::config::DEFAULT_TOML).unwrap()
+        toml::from_str(crate::model::config::DEFAULT_TOML).unwrap()
     }
 
     #[test]
@@ -214,8 +214,8 @@ mod tests {
             set(&mut v, path, x, "f").unwrap();
             assert_eq!(get(&v, path), Some(x));
         }
-        let m = crate::model::Model::from_raw(
-            &crate::config::RawConfig::from_value(v.clone(), "f").unwrap(),
+        let m = crate::model::validate::Model::from_raw(
+            &crate::model::config::RawConfig::from_value(v.clone(), "f").unwrap(),
             "f",
         )
         .unwrap();
@@ -241,7 +241,7 @@ mod tests {
             "{e}"
         );
         set(&mut v, "regimes.nato_light.rounds", 2.5, "s").unwrap();
-        let e = crate::config::RawConfig::from_value(v.clone(), "s")
+        let e = crate::model::config::RawConfig::from_value(v.clone(), "s")
             .unwrap_err()
             .to_string();
         assert!(

@@ -4,10 +4,10 @@
 //! regimes (`sweep_diff.png`); more: one panel per parameter with its marginal effect (binned,
 //! pooled success rates with Wilson intervals).
 
-use crate::charts::{self, Figure, Panel, Series};
-use crate::output::Table;
-use crate::stats::{wilson, Z95};
-use crate::sweep::Sweep;
+use crate::report::charts::{self, Figure, Panel, Series};
+use crate::report::output::Table;
+use crate::stats::intervals::{wilson, Z95};
+use crate::study::sweep::Sweep;
 use crate::Result;
 use std::path::{Path, PathBuf};
 

@@ -2,10 +2,10 @@
 //! drawn from, beliefs, capabilities and crisis outcomes. The replayed run uses the same stream
 //! as in the batch, so its record is the one the batch folded in.
 
-use crate::engine::{
+use crate::sim::engine::{
     run_with, CrisisView, MonthView, Prepared, RunRecord, RunState, Trace, NOTHING, RUSSIA_CHOICES,
 };
-use crate::rng::Draws;
+use crate::stats::rng::Draws;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -108,7 +108,12 @@ impl Trace for Recorder {
                 choice: name(st.choice[i]),
                 probs: p.options[i]
                     .iter()
-                    .map(|&o| (name(o), st.probs[i * (crate::model::MAX_RESPONSES + 1) + o]))
+                    .map(|&o| {
+                        (
+                            name(o),
+                            st.probs[i * (crate::model::validate::MAX_RESPONSES + 1) + o],
+                        )
+                    })
                     .collect(),
                 decide_at_hours: st.decide_at[i],
                 arrival_hours: st.arrival[i].is_finite().then_some(st.arrival[i]),

@@ -7,19 +7,19 @@
 //! 3. Russia chooses hold, probe or major offensive by logit choice over expected utility, from
 //!    its Beta beliefs about each guarantor's resolve and its model of how each would respond
 //!    under the regime;
-//! 4. a probe or an offensive opens a crisis ([`crate::crisis`]): the guarantors decide under the regime's
+//! 4. a probe or an offensive opens a crisis ([`crate::sim::protocol`]): the guarantors decide under the regime's
 //!    protocol and clock, support arrives hours or days later and counts less the later it
 //!    arrives, a tripwire force may put its contributors at war at once, and the contest
 //!    decides whether Ukraine holds; Russia updates its beliefs from what it saw.
 //!
 //! The monthly loop allocates nothing: all buffers live in [`RunState`] and are sized once.
 
-use crate::actors::Guarantor;
-use crate::beliefs::Beta;
-use crate::decisions::{contest, logistic, logit_probs, sample};
-use crate::model::{Model, MAX_RESPONSES};
-use crate::regimes::{Regime, Reputation, Requirement};
-use crate::rng::Draws;
+use crate::model::actors::Guarantor;
+use crate::model::beliefs::Beta;
+use crate::model::choice::{contest, logistic, logit_probs, sample};
+use crate::model::regimes::{Regime, Reputation, Requirement};
+use crate::model::validate::{Model, MAX_RESPONSES};
+use crate::stats::rng::Draws;
 
 /// Option 0 of every choice set: do nothing.
 pub const NOTHING: usize = 0;
@@ -437,7 +437,7 @@ pub struct MonthView {
     pub russia_choice: usize,
 }
 
-pub use crate::crisis::{crisis, CrisisView};
+pub use crate::sim::protocol::{crisis, CrisisView};
 
 /// An observer of a run's events. The batch uses [`NoTrace`], which compiles to nothing;
 /// `replay` records everything.

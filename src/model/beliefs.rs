@@ -64,7 +64,7 @@ pub fn posterior_mean(alpha: f64, beta: f64, r: f64, s: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Draws;
+    use crate::stats::rng::Draws;
 
     #[test]
     fn updates_match_the_closed_form() {

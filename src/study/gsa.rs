@@ -5,21 +5,21 @@
 //! output studied (a regime's success rate, or the difference between two regimes), the method
 //! (`sobol`: Saltelli sampling, S1 and ST with bootstrap intervals; `morris`: elementary
 //! effects; `prim`: PRIM boxes over a Latin hypercube) and its sample size. The design points
-//! run through [`crate::sweep`] (so the study is resumable, streaming, seeded, thread-invariant
+//! run through [`crate::study::sweep`] (so the study is resumable, streaming, seeded, thread-invariant
 //! and shardable), with common random numbers across the design by default; the estimators
-//! ([`crate::sensitivity`]) run when the points are complete.
+//! ([`crate::stats::sensitivity`]) run when the points are complete.
 //!
 //! Each design point is itself a Monte Carlo estimate, so every result comes with the noise
 //! floor: the index that Monte Carlo noise alone would produce (see `noise_floor` in
 //! `indices.csv` and docs/MODEL.md).
 
-use crate::charts::{self, Figure};
-use crate::design::{self, Range};
-use crate::output::{cell, write_atomic, Table};
-use crate::rng::Draws;
-use crate::sensitivity as sa;
-use crate::stats::Z95;
-use crate::sweep::{Sweep, SweepOverrides};
+use crate::report::charts::{self, Figure};
+use crate::report::output::{cell, write_atomic, Table};
+use crate::stats::design::{self, Range};
+use crate::stats::intervals::Z95;
+use crate::stats::rng::Draws;
+use crate::stats::sensitivity as sa;
+use crate::study::sweep::{Sweep, SweepOverrides};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -143,10 +143,10 @@ struct RawParam {
 /// Read a sensitivity file into a sweep whose points are the method's design.
 pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
     let file = path.display().to_string();
-    let (raw, text): (RawSens, String) = crate::config::read_toml(path)?;
+    let (raw, text): (RawSens, String) = crate::model::config::read_toml(path)?;
     let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
     let dir = path.parent().unwrap_or(Path::new("."));
-    let (base_toml, base_origin, base_raw) = crate::sweep::load_base(dir, raw.base.as_deref())?;
+    let (base_toml, base_origin, base_raw) = crate::study::sweep::load_base(dir, raw.base.as_deref())?;
     let known = |r: &String| base_raw.regimes.contains_key(r);
     let (regime, minus) =
         match (&raw.output.regime, &raw.output.difference) {
@@ -244,13 +244,13 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
                     format!("Sobol sampling supports at most 32 parameters (got {d})"),
                 ));
             }
-            if (n as usize) * (d + 2) > crate::sweep::MAX_POINTS {
+            if (n as usize) * (d + 2) > crate::study::sweep::MAX_POINTS {
                 return Err(bad(
                     "sobol.samples",
                     format!(
                         "N x (d + 2) = {} design points; at most {}",
                         n as usize * (d + 2),
-                        crate::sweep::MAX_POINTS
+                        crate::study::sweep::MAX_POINTS
                     ),
                 ));
             }
@@ -267,12 +267,12 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
                 )
             })?;
             let r = o.points.unwrap_or(m.trajectories);
-            if r == 0 || (r as usize).saturating_mul(d + 1) > crate::sweep::MAX_POINTS {
+            if r == 0 || (r as usize).saturating_mul(d + 1) > crate::study::sweep::MAX_POINTS {
                 return Err(bad(
                     "morris.trajectories",
                     format!(
                         "must be at least 1 and give at most {} points (got {r})",
-                        crate::sweep::MAX_POINTS
+                        crate::study::sweep::MAX_POINTS
                     ),
                 ));
             }
@@ -288,10 +288,10 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
                 )
             })?;
             let n = o.points.unwrap_or(p.points);
-            if n < 2 || n as usize > crate::sweep::MAX_POINTS {
+            if n < 2 || n as usize > crate::study::sweep::MAX_POINTS {
                 return Err(bad(
                     "prim.points",
-                    format!("must be in 2..={} (got {n})", crate::sweep::MAX_POINTS),
+                    format!("must be in 2..={} (got {n})", crate::study::sweep::MAX_POINTS),
                 ));
             }
             if !p.threshold.is_finite() {
@@ -347,11 +347,11 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
     }
     let points = design::scale(&unit, &ranges);
     let params: Vec<String> = raw.parameters.iter().map(|p| p.path.clone()).collect();
-    crate::sweep::check_params(&params, &points, &file)?;
+    crate::study::sweep::check_params(&params, &points, &file)?;
     let mut regimes = vec![regime.clone()];
     regimes.extend(minus.iter().cloned());
     let replicates = o.replicates.unwrap_or(raw.replicates);
-    if replicates == 0 || replicates > crate::rng::MAX_REPLICATE {
+    if replicates == 0 || replicates > crate::stats::rng::MAX_REPLICATE {
         return Err(bad(
             "replicates",
             format!("must be at least 1 (got {replicates})"),
@@ -362,7 +362,7 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_else(|| "sensitivity".into())
     });
-    crate::sweep::check_name(&name, &file)?;
+    crate::study::sweep::check_name(&name, &file)?;
     let sweep = Sweep {
         name: raw.name.clone().unwrap_or_else(|| {
             path.file_stem()
@@ -370,7 +370,7 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
                 .unwrap_or_else(|| "sensitivity".into())
         }),
         sweep_file: file.clone(),
-        sweep_sha256: crate::output::sha256_hex(text.as_bytes()),
+        sweep_sha256: crate::report::output::sha256_hex(text.as_bytes()),
         base_origin,
         base_toml,
         design: raw.method.clone(),

@@ -1,5 +1,5 @@
 //! The analytic games the model stands on, solved with the same decision primitives the engine
-//! uses ([`crate::decisions`]), so the tests that check them check the engine's decision
+//! uses ([`crate::model::choice`]), so the tests that check them check the engine's decision
 //! primitives. The volunteer's dilemma is solved here in closed form and by bisection only; the
 //! Zagare-Kilgour threshold is also checked through the whole engine (`tests/model.rs`).
 //!
@@ -8,7 +8,7 @@
 //! - Its logit agent quantal response equilibrium (McKelvey & Palfrey 1998).
 //! - The volunteer's dilemma (Diekmann 1985): P(nobody acts) = (c/b)^(n/(n-1)).
 
-use crate::decisions::logit_probs;
+use crate::model::choice::logit_probs;
 
 /// The rudimentary asymmetric deterrence game with incomplete information about the defender.
 /// The challenger chooses status quo (SQ) or challenge; the defender, Hard with probability
@@ -106,7 +106,7 @@ pub fn volunteer_nobody(n: u32, c: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Draws;
+    use crate::stats::rng::Draws;
 
     /// Check 1: with best-response play the challenger challenges iff p < threshold.
     #[test]

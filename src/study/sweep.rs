@@ -8,14 +8,14 @@
 //! moment resumes where it stopped and ends with the same bytes as an uninterrupted one. Memory is
 //! bounded by one point's accumulators.
 
-use crate::commands::write_manifest;
-use crate::config::RawConfig;
-use crate::design::{self, Range};
-use crate::metrics::BatchResult;
-use crate::model::Model;
-use crate::output::{prepare_dir, sha256_hex, summary_cells, summary_columns, write_atomic};
-use crate::runner::{self, Progress};
-use crate::{params, Error, Result};
+use crate::app::commands::write_manifest;
+use crate::model::config::RawConfig;
+use crate::model::validate::Model;
+use crate::report::output::{prepare_dir, sha256_hex, summary_cells, summary_columns, write_atomic};
+use crate::sim::aggregate::BatchResult;
+use crate::sim::batch::{self as runner, Progress};
+use crate::stats::design::{self, Range};
+use crate::{model::params, Error, Result};
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -117,7 +117,7 @@ pub struct Sweep {
     pub crn: bool,
     /// A sensitivity analysis to compute from the points when they are complete.
     #[serde(default)]
-    pub analysis: Option<crate::gsa::Analysis>,
+    pub analysis: Option<crate::study::gsa::Analysis>,
     /// Also write `runs.csv`: one row per point, regime and replicate.
     #[serde(default)]
     pub per_run: bool,
@@ -169,15 +169,18 @@ impl Sweep {
     /// Read and resolve a sweep file.
     pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         let file = path.display().to_string();
-        let (raw, text): (RawSweep, String) = crate::config::read_toml(path)?;
+        let (raw, text): (RawSweep, String) = crate::model::config::read_toml(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
         let (base_toml, base_origin, base_raw) = load_base(dir, raw.base.as_deref())?;
         let replicates = o.replicates.unwrap_or(raw.replicates);
-        if replicates == 0 || replicates > crate::rng::MAX_REPLICATE {
+        if replicates == 0 || replicates > crate::stats::rng::MAX_REPLICATE {
             return Err(bad(
                 "replicates",
-                format!("must be in 1..={} (got {replicates})", crate::rng::MAX_REPLICATE),
+                format!(
+                    "must be in 1..={} (got {replicates})",
+                    crate::stats::rng::MAX_REPLICATE
+                ),
             ));
         }
         if let Some(rs) = &raw.regimes {
@@ -309,7 +312,7 @@ impl Sweep {
                         .map(|(k, x)| range_of(k, x))
                         .collect::<Result<Vec<_>>>()?;
                     let seed = o.seed.or(raw.seed).unwrap_or(base_raw.run.seed);
-                    let mut d = crate::rng::Draws::auxiliary(seed, 1);
+                    let mut d = crate::stats::rng::Draws::auxiliary(seed, 1);
                     let mut u = d.uniform_fn();
                     let r = if kind == "lhs" {
                         design::lhs(n as usize, &ranges, &mut u)
@@ -454,7 +457,11 @@ impl Sweep {
 
     /// The header of `runs.csv`.
     pub fn runs_header(&self) -> String {
-        format!("point,{},{}\n", self.params.join(","), crate::output::RUN_COLUMNS)
+        format!(
+            "point,{},{}\n",
+            self.params.join(","),
+            crate::report::output::RUN_COLUMNS
+        )
     }
 
     /// The rows of `points.csv` for point `p`.
@@ -536,7 +543,7 @@ pub fn load_base(dir: &Path, base: Option<&str>) -> Result<(String, String, RawC
             (t, p.display().to_string())
         }
         None => (
-            crate::config::DEFAULT_TOML.to_string(),
+            crate::model::config::DEFAULT_TOML.to_string(),
             "<built-in default>".to_string(),
         ),
     };
@@ -836,7 +843,7 @@ pub fn compute_point_runs(
             for (name, r) in names.iter().zip(records) {
                 runs.push_str(&prefix);
                 runs.push(',');
-                runs.push_str(&crate::output::run_row(name, rep, r));
+                runs.push_str(&crate::report::output::run_row(name, rep, r));
                 runs.push('\n');
             }
         },
@@ -895,8 +902,8 @@ pub(crate) fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
     // A shard holds part of the design: charts and indices wait for `merge`.
     if sweep.shard.1 == 1 {
         match &sweep.analysis {
-            Some(a) => files.extend(crate::gsa::analyse(dir, sweep, a)?),
-            None => files.extend(crate::sweep_charts::draw(dir, sweep)?),
+            Some(a) => files.extend(crate::study::gsa::analyse(dir, sweep, a)?),
+            None => files.extend(crate::study::charts::draw(dir, sweep)?),
         }
     }
     let (raw, _) = sweep.point_model(0)?;
@@ -936,8 +943,8 @@ pub fn plot(dir: &Path) -> Result<Vec<PathBuf>> {
         });
     }
     match &s.analysis {
-        Some(a) => crate::gsa::analyse(dir, &s, a),
-        None => crate::sweep_charts::draw(dir, &s),
+        Some(a) => crate::study::gsa::analyse(dir, &s, a),
+        None => crate::study::charts::draw(dir, &s),
     }
 }
 

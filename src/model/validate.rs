@@ -3,9 +3,9 @@
 //! Every check a user's file can fail lives here, and every failure names the file, the field
 //! (as a dotted path, the same one sweeps use) and what is allowed.
 
-use crate::actors::{Guarantor, Russia, Ukraine};
-use crate::config::{RawBound, RawConfig, RawRegime};
-use crate::regimes::{Bound, Protocol, Regime, Reputation, Requirement, Response};
+use crate::model::actors::{Guarantor, Russia, Ukraine};
+use crate::model::config::{RawBound, RawConfig, RawRegime};
+use crate::model::regimes::{Bound, Protocol, Regime, Reputation, Requirement, Response};
 use crate::{Error, Result};
 
 /// Upper limits that keep a run's memory and random-number budget bounded.

@@ -6,8 +6,8 @@
 //! Every rank reads the same study file and computes the same design; only rank 0 touches the
 //! output directory. With one rank the study runs as in a single process.
 
-use crate::runner::{self, Silent};
-use crate::sweep::{self, Opened, Sweep, SweepOptions, SweepProgress, SweepReport};
+use crate::sim::batch::{self as runner, Silent};
+use crate::study::sweep::{self, Opened, Sweep, SweepOptions, SweepProgress, SweepReport};
 use crate::{Error, Result};
 use mpi::traits::*;
 use std::collections::BTreeMap;

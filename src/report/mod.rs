@@ -1,0 +1,4 @@
+//! What a run reports: result files and their CSV schema (`output`) and charts (`charts`).
+
+pub mod charts;
+pub mod output;
