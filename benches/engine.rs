@@ -7,7 +7,10 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use deterrence_sim::model::config::RawConfig;
 use deterrence_sim::model::validate::Model;
 use deterrence_sim::sim::batch as runner;
-use deterrence_sim::sim::engine::{run_one, run_with, step_month, NoTrace, Prepared, RunState};
+use deterrence_sim::sim::engine::{run_one, run_with, step_month};
+use deterrence_sim::sim::prepared::Prepared;
+use deterrence_sim::sim::state::RunState;
+use deterrence_sim::sim::trace::NoTrace;
 use deterrence_sim::stats::rng::Draws;
 use std::hint::black_box;
 

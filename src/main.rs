@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use deterrence_sim::app::commands::{self, Overrides};
 use deterrence_sim::sim::batch::Progress;
-use deterrence_sim::sim::engine::Prepared;
+use deterrence_sim::sim::prepared::Prepared;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -2,7 +2,10 @@
 
 use deterrence_sim::model::config::RawConfig;
 use deterrence_sim::model::validate::Model;
-use deterrence_sim::sim::engine::{run_with, NoTrace, Prepared, RunState};
+use deterrence_sim::sim::engine::run_with;
+use deterrence_sim::sim::prepared::Prepared;
+use deterrence_sim::sim::state::RunState;
+use deterrence_sim::sim::trace::NoTrace;
 use deterrence_sim::stats::rng::Draws;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -3,7 +3,8 @@
 use deterrence_sim::model::config::RawConfig;
 use deterrence_sim::model::validate::Model;
 use deterrence_sim::sim::aggregate::BatchResult;
-use deterrence_sim::sim::engine::{run_one, Prepared};
+use deterrence_sim::sim::engine::run_one;
+use deterrence_sim::sim::prepared::Prepared;
 use deterrence_sim::{report::output, sim::batch as runner, sim::replay};
 
 fn model(f: impl FnOnce(&mut RawConfig)) -> Model {
@@ -211,9 +212,9 @@ fn zagare_kilgour_threshold_holds_in_the_engine() {
         }
         let m = build(mu);
         let p = Prepared::new(&m, 0);
-        let st = deterrence_sim::sim::engine::RunState::new(&p);
-        let (_, probs) = deterrence_sim::sim::engine::russia_utilities(&p, &st);
-        let challenge = probs[deterrence_sim::sim::engine::OFFENSIVE];
+        let st = deterrence_sim::sim::state::RunState::new(&p);
+        let (_, probs) = deterrence_sim::sim::russia::russia_utilities(&p, &st);
+        let challenge = probs[deterrence_sim::sim::russia::OFFENSIVE];
         assert_eq!(
             challenge.round(),
             if mu < threshold { 1.0 } else { 0.0 },
@@ -227,7 +228,8 @@ fn zagare_kilgour_threshold_holds_in_the_engine() {
 /// timely answer does the reverse. Checked for the US under every regime that binds it.
 #[test]
 fn a_weak_answer_makes_the_next_offensive_more_likely() {
-    use deterrence_sim::sim::engine::{russia_utilities, RunState, OFFENSIVE};
+    use deterrence_sim::sim::russia::{russia_utilities, OFFENSIVE};
+    use deterrence_sim::sim::state::RunState;
     let m = model(|_| {});
     let us = m.guarantors.iter().position(|g| g.id == "USA").unwrap();
     for r in 0..m.regimes.len() {

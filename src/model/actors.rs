@@ -2,7 +2,7 @@
 //! guarantors (the United States and the European states, one agent each).
 //!
 //! These are constants of a run. What changes during a run (beliefs, capability, resolve) lives
-//! in [`crate::sim::engine::RunState`].
+//! in [`crate::sim::state::RunState`].
 
 /// Russia's parameters.
 #[derive(Debug, Clone, PartialEq)]

@@ -337,7 +337,7 @@ impl Table {
 pub const RUN_COLUMNS: &str = "regime,run,success,offensive_month,ukraine_held,probes,crises,commitments,commitments_honoured,mean_response_hours,mean_support";
 
 /// One per-run row (regime, run and what happened), without a line end.
-pub fn run_row(regime: &str, run: u64, r: &crate::sim::engine::RunRecord) -> String {
+pub fn run_row(regime: &str, run: u64, r: &crate::sim::state::RunRecord) -> String {
     let ratio = |a: f64, b: u32| if b == 0 { None } else { Some(a / f64::from(b)) };
     format!(
         "{regime},{run},{},{},{},{},{},{},{},{},{}",
@@ -380,7 +380,7 @@ impl RunsCsv {
     }
 
     /// Write run `run`'s records (one per regime, in regime order).
-    pub fn write(&mut self, run: u64, records: &[crate::sim::engine::RunRecord]) -> Result<()> {
+    pub fn write(&mut self, run: u64, records: &[crate::sim::state::RunRecord]) -> Result<()> {
         use std::io::Write as _;
         for (name, r) in self.regimes.iter().zip(records) {
             writeln!(self.out, "{}", run_row(name, run, r)).map_err(|e| Error::io(&self.tmp, e))?;

@@ -5,7 +5,7 @@
 //! same order whatever the thread count: the outputs are bit-identical on 1 or 64 threads.
 
 use crate::model::validate::Model;
-use crate::sim::engine::RunRecord;
+use crate::sim::state::RunRecord;
 use crate::stats::intervals::{bin_of, histogram_quantile, paired_difference, wilson, Z95};
 
 /// Bins of the belief histograms (resolution 0.01).

@@ -7,7 +7,9 @@
 
 use crate::model::validate::Model;
 use crate::sim::aggregate::BatchResult;
-use crate::sim::engine::{run_one, Prepared, RunRecord};
+use crate::sim::engine::run_one;
+use crate::sim::prepared::Prepared;
+use crate::sim::state::RunRecord;
 use crate::{Error, Result};
 use rayon::prelude::*;
 

@@ -5,5 +5,11 @@
 pub mod aggregate;
 pub mod batch;
 pub mod engine;
+pub mod guarantor;
+pub mod prepared;
 pub mod protocol;
 pub mod replay;
+pub mod russia;
+pub mod state;
+pub mod trace;
+pub mod ukraine;

@@ -9,20 +9,13 @@
 //! decides whether Ukraine holds; Russia updates its Beta beliefs from what it saw (late support
 //! counts as partly honoured) and the run's tallies record who paid and who waited.
 
-use crate::model::choice::{contest, logit_probs, sample};
+use crate::model::choice::contest;
 use crate::model::regimes::Protocol;
-use crate::sim::engine::{Prepared, RunState, MAXOPT, NOTHING};
+use crate::sim::guarantor;
+use crate::sim::prepared::{Prepared, MAXOPT, NOTHING};
+use crate::sim::state::RunState;
+use crate::sim::trace::CrisisView;
 use crate::stats::rng::Draws;
-
-/// What a crisis looked like, for traces.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CrisisView {
-    pub offensive: bool,
-    pub tripwire: bool,
-    pub support: f64,
-    pub p_hold: f64,
-    pub held: bool,
-}
 
 /// Resolve a crisis (a probe, or an offensive) on the hourly clock; update Russia's beliefs and
 /// the run's tallies.
@@ -58,31 +51,6 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
         }
     }
 
-    let (mut u, mut x, mut a, mut pr) = ([0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT]);
-    let mut decide = |i: usize, others: f64, at: f64, draw: f64, st: &mut RunState| -> (usize, f64, f64) {
-        let n = p.options[i].len();
-        p.utilities(
-            i,
-            st.hard[i],
-            scale,
-            base,
-            others,
-            attacker,
-            at,
-            &mut u[..n],
-            &mut x[..n],
-            &mut a[..n],
-        );
-        logit_probs(&u[..n], m.guarantors[i].lambda, &mut pr[..n]);
-        let k = sample(&pr[..n], draw);
-        let row = &mut st.probs[i * MAXOPT..(i + 1) * MAXOPT];
-        row.fill(0.0);
-        for (j, &o) in p.options[i].iter().enumerate() {
-            row[o] = pr[j];
-        }
-        (p.options[i][k], x[k], a[k])
-    };
-
     match p.regime.protocol {
         Protocol::Joint {
             deadline_hours,
@@ -97,7 +65,17 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
                         continue;
                     }
                     let draw = d.uniform();
-                    let (o, xi, ai) = decide(i, total - st.contrib[i], deadline_hours, draw, st);
+                    let (o, xi, ai) = guarantor::choose(
+                        p,
+                        st,
+                        i,
+                        scale,
+                        base,
+                        total - st.contrib[i],
+                        attacker,
+                        deadline_hours,
+                        draw,
+                    );
                     st.choice[i] = o;
                     st.next[i] = xi;
                     st.arrival[i] = ai;
@@ -123,7 +101,7 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
                     continue;
                 }
                 let at = st.decide_at[i];
-                let (o, xi, ai) = decide(i, committed, at, draw, st);
+                let (o, xi, ai) = guarantor::choose(p, st, i, scale, base, committed, attacker, at, draw);
                 st.choice[i] = o;
                 st.contrib[i] = xi;
                 st.arrival[i] = ai;

@@ -2,9 +2,11 @@
 //! drawn from, beliefs, capabilities and crisis outcomes. The replayed run uses the same stream
 //! as in the batch, so its record is the one the batch folded in.
 
-use crate::sim::engine::{
-    run_with, CrisisView, MonthView, Prepared, RunRecord, RunState, Trace, NOTHING, RUSSIA_CHOICES,
-};
+use crate::sim::engine::run_with;
+use crate::sim::prepared::{Prepared, NOTHING};
+use crate::sim::russia::RUSSIA_CHOICES;
+use crate::sim::state::{RunRecord, RunState};
+use crate::sim::trace::{CrisisView, MonthView, Trace};
 use crate::stats::rng::Draws;
 use serde::Serialize;
 use std::fmt::Write as _;

@@ -1,0 +1,65 @@
+//! Where Russia chooses: each month hold, probe or major offensive, by logit choice over expected
+//! utility computed from its Beta beliefs about each guarantor's resolve and its reference
+//! expectations of how each type responds under the regime (docs/MODEL.md, "Russia").
+
+use crate::model::choice::{contest, logit_probs, sample};
+use crate::sim::prepared::Prepared;
+use crate::sim::state::RunState;
+
+/// Russia's monthly choices.
+pub const HOLD: usize = 0;
+pub const PROBE: usize = 1;
+pub const OFFENSIVE: usize = 2;
+pub const RUSSIA_CHOICES: [&str; 3] = ["hold", "probe", "offensive"];
+
+/// Russia's utilities of (hold, probe, offensive) and its logit choice probabilities.
+pub fn russia_utilities(p: &Prepared, st: &RunState) -> ([f64; 3], [f64; 3]) {
+    let m = p.model;
+    let ru = &m.russia;
+    let exponent = m.crisis.contest_exponent;
+    let base = m.ukraine.defence_multiplier * st.capability;
+    let (mut x_off, mut x_probe) = (0.0, 0.0);
+    let (mut calm_off, mut calm_probe) = (1.0 - p.p_tripwire, 1.0);
+    let (mut s_off, mut s_probe, mut info) = (0.0, 0.0, 0.0);
+    for (i, g) in m.guarantors.iter().enumerate() {
+        let b = &st.beliefs[p.slot[i]];
+        let mu = b.mean();
+        let [h, s] = &p.expect_offensive[i];
+        x_off += mu * h.support + (1.0 - mu) * s.support;
+        calm_off *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
+        s_off += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
+        let [h, s] = &p.expect_probe[i];
+        x_probe += mu * h.support + (1.0 - mu) * s.support;
+        calm_probe *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
+        s_probe += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
+        info += p.info_weight[i] * b.sd();
+    }
+    let hold_off = contest(
+        base + x_off + p.p_tripwire * p.tripwire_support,
+        ru.strength,
+        exponent,
+    );
+    let hold_probe = contest(base + x_probe, ru.strength * ru.probe_scale, exponent);
+    let u = [
+        0.0,
+        ru.probe_gain * (1.0 - hold_probe)
+            - ru.probe_cost
+            - ru.sanctions_weight * ru.probe_scale * s_probe
+            - ru.war_cost * (1.0 - calm_probe)
+            + ru.info_value * info,
+        p.regime.provocation + ru.offensive_gain * (1.0 - hold_off)
+            - ru.combat_cost
+            - ru.sanctions_weight * s_off
+            - ru.war_cost * (1.0 - calm_off),
+    ];
+    let mut probs = [0.0; 3];
+    logit_probs(&u, ru.lambda, &mut probs);
+    (u, probs)
+}
+
+/// Russia's choice this month with uniform `u`: (utilities, probabilities, choice).
+#[inline]
+pub fn choose(p: &Prepared, st: &RunState, u: f64) -> ([f64; 3], [f64; 3], usize) {
+    let (utilities, probs) = russia_utilities(p, st);
+    (utilities, probs, sample(&probs, u))
+}
