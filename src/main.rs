@@ -382,8 +382,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 let (sweep, raw, model, batch, rows) = deterrence_sim::study::sweep::rerun_point(&dir, p)?;
                 let out =
                     out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-point-{p}", sweep.name)));
-                deterrence_sim::report::output::prepare_dir(&out, force)?;
-                deterrence_sim::report::output::write_atomic(
+                deterrence_sim::report::files::prepare_dir(&out, force)?;
+                deterrence_sim::report::files::write_atomic(
                     &out.join("point.csv"),
                     format!("{}{rows}", sweep.header()).as_bytes(),
                 )?;

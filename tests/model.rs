@@ -5,7 +5,7 @@ use deterrence_sim::model::validate::Model;
 use deterrence_sim::sim::aggregate::BatchResult;
 use deterrence_sim::sim::engine::run_one;
 use deterrence_sim::sim::prepared::Prepared;
-use deterrence_sim::{report::output, sim::batch as runner, sim::replay};
+use deterrence_sim::{report::tables, sim::batch as runner, sim::replay};
 
 fn model(f: impl FnOnce(&mut RawConfig)) -> Model {
     let mut raw = RawConfig::builtin();
@@ -19,9 +19,9 @@ fn batch(m: &Model, threads: usize) -> BatchResult {
 
 fn csvs(m: &Model, b: &BatchResult) -> [String; 3] {
     [
-        output::summary_csv(b),
-        output::guarantors_csv(m, b),
-        output::timeline_csv(m, b),
+        tables::summary_csv(b),
+        tables::guarantors_csv(m, b),
+        tables::timeline_csv(m, b),
     ]
 }
 
@@ -299,7 +299,7 @@ fn support_arrives_later_without_a_joint_deadline() {
         r.run.runs = 400;
         r.run.seed = 9;
     });
-    let csv = output::guarantors_csv(&m, &batch(&m, 0));
+    let csv = tables::guarantors_csv(&m, &batch(&m, 0));
     let mut lines = csv.lines();
     let head: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |n: &str| head.iter().position(|c| *c == n).unwrap();

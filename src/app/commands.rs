@@ -3,11 +3,13 @@
 
 use crate::model::config::{RawConfig, DEFAULT_TOML};
 use crate::model::validate::Model;
-use crate::report::output::{self, chart_title, sha256_hex, write_atomic};
+use crate::report::files::write_atomic;
+use crate::report::manifest::write_manifest;
+use crate::report::run_charts::chart_title;
+use crate::report::{files, run_charts, tables};
 use crate::sim::aggregate::{BatchResult, SummaryRow};
 use crate::sim::batch::{self as runner, Progress};
 use crate::{Error, Result};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -129,15 +131,6 @@ pub struct RunReport {
     pub wall_seconds: f64,
 }
 
-/// The number of threads a pool of `requested` (0 = all cores) will have.
-pub fn thread_count(requested: usize) -> usize {
-    if requested == 0 {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-    } else {
-        requested
-    }
-}
-
 /// `deterrence-sim run`: every regime over the same seeded runs; results and charts in `out`.
 pub fn run(
     config: Option<&Path>,
@@ -152,11 +145,11 @@ pub fn run(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
     // Old results stay until the new ones are complete: an interrupted `--force` loses nothing.
-    output::check_dir(&dir, force)?;
+    files::check_dir(&dir, force)?;
     let pool = runner::pool(model.run.threads)?;
     let start = Instant::now();
     let mut runs_file = if per_run {
-        Some(output::RunsCsv::create(&dir, &model)?)
+        Some(tables::RunsCsv::create(&dir, &model)?)
     } else {
         None
     };
@@ -171,7 +164,7 @@ pub fn run(
         return Err(e);
     }
     if force {
-        output::clear_own(&dir);
+        files::clear_own(&dir);
     }
     let mut done = Vec::new();
     if let Some(f) = runs_file {
@@ -213,9 +206,9 @@ pub fn write_run(
 ) -> Result<Vec<PathBuf>> {
     let mut files = written.to_vec();
     for (name, text) in [
-        ("summary.csv", output::summary_csv(batch)),
-        ("guarantors.csv", output::guarantors_csv(model, batch)),
-        ("timeline.csv", output::timeline_csv(model, batch)),
+        ("summary.csv", tables::summary_csv(batch)),
+        ("guarantors.csv", tables::guarantors_csv(model, batch)),
+        ("timeline.csv", tables::timeline_csv(model, batch)),
     ] {
         let p = dir.join(name);
         write_atomic(&p, text.as_bytes())?;
@@ -226,7 +219,7 @@ pub fn write_run(
         &model.run.seed.to_string(),
         &model.run.runs.to_string(),
     );
-    files.extend(output::draw_run_charts(dir, &title)?);
+    files.extend(run_charts::draw_run_charts(dir, &title)?);
     write_manifest(
         dir,
         origin,
@@ -239,50 +232,6 @@ pub fn write_run(
         extra,
     )?;
     Ok(files)
-}
-
-/// Write `manifest.json`: what was run, with what, and the SHA-256 of every file written.
-#[allow(clippy::too_many_arguments)]
-pub fn write_manifest(
-    dir: &Path,
-    origin: &str,
-    raw: &RawConfig,
-    seed: u64,
-    threads: usize,
-    wall: f64,
-    command: &str,
-    files: &[PathBuf],
-    extra: serde_json::Value,
-) -> Result<()> {
-    let canonical = raw.to_toml();
-    let mut hashes = serde_json::Map::new();
-    for f in files {
-        let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
-        let name = f
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        hashes.insert(name, json!(sha256_hex(&bytes)));
-    }
-    let manifest = json!({
-        "tool": "deterrence-sim",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": command,
-        "config_file": origin,
-        "config_name": raw.name,
-        "seed": seed,
-        "runs": raw.run.runs,
-        "periods": raw.run.periods,
-        "threads": thread_count(threads),
-        "rng": "ChaCha8 (rand_chacha 0.10.0), stream (point << 32) | replicate, month offset 8192 words",
-        "config_sha256": sha256_hex(canonical.as_bytes()),
-        "config": raw,
-        "wall_seconds": wall,
-        "files": hashes,
-        "extra": extra,
-    });
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    write_atomic(&dir.join("manifest.json"), text.as_bytes())
 }
 
 /// `deterrence-sim plot DIR`: redraw a run's charts from its CSV files.
@@ -298,7 +247,7 @@ pub fn plot_run(dir: &Path) -> Result<Vec<PathBuf>> {
     })?;
     let name = m["config_name"].as_str().unwrap_or("?");
     let title = chart_title(name, &m["seed"].to_string(), &m["runs"].to_string());
-    output::draw_run_charts(dir, &title)
+    run_charts::draw_run_charts(dir, &title)
 }
 
 /// `deterrence-sim init DIR`: write the default config as a starting point.

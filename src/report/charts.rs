@@ -250,7 +250,7 @@ pub fn render(dir: &Path, stem: &str, size: (u32, u32), figure: &Figure) -> Resu
         figure.draw(&root).map_err(|e| chart_err(&svg, e))?;
         root.present().map_err(|e| chart_err(&svg, e))?;
     }
-    crate::report::output::write_atomic(&svg, text.as_bytes())?;
+    crate::report::files::write_atomic(&svg, text.as_bytes())?;
     Ok(vec![png, svg])
 }
 

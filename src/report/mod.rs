@@ -1,4 +1,9 @@
-//! What a run reports: result files and their CSV schema (`output`) and charts (`charts`).
+//! What a run reports: the results directory and atomic writes (`files`), the CSV tables and
+//! their schema (`tables`), the manifest (`manifest`), chart primitives (`charts`) and a run's
+//! charts (`run_charts`).
 
 pub mod charts;
-pub mod output;
+pub mod files;
+pub mod manifest;
+pub mod run_charts;
+pub mod tables;

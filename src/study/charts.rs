@@ -5,7 +5,7 @@
 //! pooled success rates with Wilson intervals).
 
 use crate::report::charts::{self, Figure, Panel, Series};
-use crate::report::output::Table;
+use crate::report::tables::Table;
 use crate::stats::intervals::{wilson, Z95};
 use crate::study::sweep::Sweep;
 use crate::Result;

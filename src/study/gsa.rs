@@ -14,7 +14,8 @@
 //! `indices.csv` and docs/MODEL.md).
 
 use crate::report::charts::{self, Figure};
-use crate::report::output::{cell, write_atomic, Table};
+use crate::report::files::write_atomic;
+use crate::report::tables::{cell, Table};
 use crate::stats::design::{self, Range};
 use crate::stats::intervals::Z95;
 use crate::stats::rng::Draws;
@@ -370,7 +371,7 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
                 .unwrap_or_else(|| "sensitivity".into())
         }),
         sweep_file: file.clone(),
-        sweep_sha256: crate::report::output::sha256_hex(text.as_bytes()),
+        sweep_sha256: crate::report::files::sha256_hex(text.as_bytes()),
         base_origin,
         base_toml,
         design: raw.method.clone(),

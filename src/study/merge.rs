@@ -1,7 +1,7 @@
 //! Merging the shards of one sweep or sensitivity study (`--shard K/N` runs on a cluster) into
 //! one directory whose `points.csv` is byte-identical to an unsharded run's.
 
-use crate::report::output::{prepare_dir, write_atomic};
+use crate::report::files::{prepare_dir, write_atomic};
 use crate::study::sweep::{finish, read_state, Sweep, PARTIAL, RUNS_PARTIAL, STATE};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};

@@ -8,10 +8,11 @@
 //! moment resumes where it stopped and ends with the same bytes as an uninterrupted one. Memory is
 //! bounded by one point's accumulators.
 
-use crate::app::commands::write_manifest;
 use crate::model::config::RawConfig;
 use crate::model::validate::Model;
-use crate::report::output::{prepare_dir, sha256_hex, summary_cells, summary_columns, write_atomic};
+use crate::report::files::{prepare_dir, sha256_hex, write_atomic};
+use crate::report::manifest::write_manifest;
+use crate::report::tables::{summary_cells, summary_columns};
 use crate::sim::aggregate::BatchResult;
 use crate::sim::batch::{self as runner, Progress};
 use crate::stats::design::{self, Range};
@@ -460,7 +461,7 @@ impl Sweep {
         format!(
             "point,{},{}\n",
             self.params.join(","),
-            crate::report::output::RUN_COLUMNS
+            crate::report::tables::RUN_COLUMNS
         )
     }
 
@@ -843,7 +844,7 @@ pub fn compute_point_runs(
             for (name, r) in names.iter().zip(records) {
                 runs.push_str(&prefix);
                 runs.push(',');
-                runs.push_str(&crate::report::output::run_row(name, rep, r));
+                runs.push_str(&crate::report::tables::run_row(name, rep, r));
                 runs.push('\n');
             }
         },

@@ -1,0 +1,52 @@
+//! `manifest.json`: what was run (command, config and its hash, seed, runs, version, RNG,
+//! threads, wall time) and the SHA-256 of every file written. It is written last.
+
+use crate::model::config::RawConfig;
+use crate::report::files::{sha256_hex, write_atomic};
+use crate::{Error, Result};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// Write `manifest.json`: what was run, with what, and the SHA-256 of every file written.
+#[allow(clippy::too_many_arguments)]
+pub fn write_manifest(
+    dir: &Path,
+    origin: &str,
+    raw: &RawConfig,
+    seed: u64,
+    threads: usize,
+    wall: f64,
+    command: &str,
+    files: &[PathBuf],
+    extra: serde_json::Value,
+) -> Result<()> {
+    let canonical = raw.to_toml();
+    let mut hashes = serde_json::Map::new();
+    for f in files {
+        let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        hashes.insert(name, json!(sha256_hex(&bytes)));
+    }
+    let manifest = json!({
+        "tool": "deterrence-sim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": command,
+        "config_file": origin,
+        "config_name": raw.name,
+        "seed": seed,
+        "runs": raw.run.runs,
+        "periods": raw.run.periods,
+        "threads": crate::sim::batch::thread_count(threads),
+        "rng": "ChaCha8 (rand_chacha 0.10.0), stream (point << 32) | replicate, month offset 8192 words",
+        "config_sha256": sha256_hex(canonical.as_bytes()),
+        "config": raw,
+        "wall_seconds": wall,
+        "files": hashes,
+        "extra": extra,
+    });
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    write_atomic(&dir.join("manifest.json"), text.as_bytes())
+}
