@@ -99,7 +99,8 @@ fn batch(c: &mut Criterion) {
 /// Sweep throughput: the 7 points of configs/sweep_deadline.toml at 250 replicates (x 4 regimes),
 /// through the same per-point path `sweep` uses (without the file writes).
 fn sweep(c: &mut Criterion) {
-    use deterrence_sim::study::sweep::{compute_point, Sweep, SweepOverrides};
+    use deterrence_sim::study::execute::compute_point;
+    use deterrence_sim::study::spec::{Sweep, SweepOverrides};
     let o = SweepOverrides {
         replicates: Some(250),
         ..Default::default()

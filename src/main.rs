@@ -92,8 +92,8 @@ struct StudyArgs {
 }
 
 impl StudyArgs {
-    fn overrides(&self, points: Option<u64>) -> deterrence_sim::study::sweep::SweepOverrides {
-        deterrence_sim::study::sweep::SweepOverrides {
+    fn overrides(&self, points: Option<u64>) -> deterrence_sim::study::spec::SweepOverrides {
+        deterrence_sim::study::spec::SweepOverrides {
             seed: self.seed,
             replicates: self.replicates,
             points,
@@ -224,7 +224,7 @@ enum Command {
 }
 
 /// Run a sweep or sensitivity study with a progress bar and a closing line.
-fn run_study(s: deterrence_sim::study::sweep::Sweep, a: &StudyArgs) -> Result<()> {
+fn run_study(s: deterrence_sim::study::spec::Sweep, a: &StudyArgs) -> Result<()> {
     let StudyArgs {
         ref out,
         resume,
@@ -240,7 +240,7 @@ fn run_study(s: deterrence_sim::study::sweep::Sweep, a: &StudyArgs) -> Result<()
         .filter(|&p| shard.is_none_or(|(k, n)| p as u64 % n == k))
         .count() as u64;
     let bar = Bar::new(mine * s.replicates, quiet, "runs");
-    let opts = deterrence_sim::study::sweep::SweepOptions {
+    let opts = deterrence_sim::study::store::SweepOptions {
         out,
         resume,
         force,
@@ -250,7 +250,7 @@ fn run_study(s: deterrence_sim::study::sweep::Sweep, a: &StudyArgs) -> Result<()
     let report = if mpi {
         run_mpi(s, &opts, &bar)?
     } else {
-        Some(deterrence_sim::study::sweep::run_sweep(s, &opts, &bar)?)
+        Some(deterrence_sim::study::execute::run_sweep(s, &opts, &bar)?)
     };
     bar.0.finish_and_clear();
     if let (false, Some(report)) = (quiet, report) {
@@ -268,19 +268,19 @@ fn run_study(s: deterrence_sim::study::sweep::Sweep, a: &StudyArgs) -> Result<()
 
 #[cfg(feature = "mpi")]
 fn run_mpi(
-    s: deterrence_sim::study::sweep::Sweep,
-    opts: &deterrence_sim::study::sweep::SweepOptions,
+    s: deterrence_sim::study::spec::Sweep,
+    opts: &deterrence_sim::study::store::SweepOptions,
     bar: &Bar,
-) -> Result<Option<deterrence_sim::study::sweep::SweepReport>> {
+) -> Result<Option<deterrence_sim::study::store::SweepReport>> {
     Ok(deterrence_sim::study::mpi::run(s, opts, bar)?)
 }
 
 #[cfg(not(feature = "mpi"))]
 fn run_mpi(
-    _: deterrence_sim::study::sweep::Sweep,
-    _: &deterrence_sim::study::sweep::SweepOptions,
+    _: deterrence_sim::study::spec::Sweep,
+    _: &deterrence_sim::study::store::SweepOptions,
     _: &Bar,
-) -> Result<Option<deterrence_sim::study::sweep::SweepReport>> {
+) -> Result<Option<deterrence_sim::study::store::SweepReport>> {
     Err(deterrence_sim::Error::Usage {
         option: "--mpi".into(),
         message: "this binary was built without MPI; build it with `cargo build --release --features mpi` \
@@ -340,7 +340,7 @@ impl Progress for Bar {
     }
 }
 
-impl deterrence_sim::study::sweep::SweepProgress for Bar {
+impl deterrence_sim::study::execute::SweepProgress for Bar {
     fn point_done(&self, done: usize, total: usize) {
         self.0.set_message(format!(" · points {done}/{total}"));
     }
@@ -379,7 +379,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             point,
         } => {
             if let (Some(dir), Some(p)) = (from_sweep, point) {
-                let (sweep, raw, model, batch, rows) = deterrence_sim::study::sweep::rerun_point(&dir, p)?;
+                let (sweep, raw, model, batch, rows) = deterrence_sim::study::execute::rerun_point(&dir, p)?;
                 let out =
                     out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-point-{p}", sweep.name)));
                 deterrence_sim::report::files::prepare_dir(&out, force)?;
@@ -426,11 +426,11 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
         }
         Command::Sweep { sweep, points, study } => {
-            let s = deterrence_sim::study::sweep::Sweep::load(&sweep, &study.overrides(points))?;
+            let s = deterrence_sim::study::spec::Sweep::load(&sweep, &study.overrides(points))?;
             run_study(s, &study)?;
         }
         Command::Sensitivity { file, samples, study } => {
-            let s = deterrence_sim::study::gsa::load(&file, &study.overrides(samples))?;
+            let s = deterrence_sim::study::study_file::load(&file, &study.overrides(samples))?;
             run_study(s, &study)?;
         }
         Command::Merge { out, shards, force } => {
@@ -489,10 +489,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                 })
                 .unwrap_or("config");
             if kind != "config" {
-                let o = deterrence_sim::study::sweep::SweepOverrides::default();
+                let o = deterrence_sim::study::spec::SweepOverrides::default();
                 let s = match kind {
-                    "sensitivity" => deterrence_sim::study::gsa::load(&config, &o)?,
-                    _ => deterrence_sim::study::sweep::Sweep::load(&config, &o)?,
+                    "sensitivity" => deterrence_sim::study::study_file::load(&config, &o)?,
+                    _ => deterrence_sim::study::spec::Sweep::load(&config, &o)?,
                 };
                 println!(
                     "{}: valid {kind} file ({} points x {} replicates; parameters: {})",
@@ -525,8 +525,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             println!("wrote {}", p.display());
         }
         Command::Plot { dir } => {
-            let files = if dir.join(deterrence_sim::study::sweep::STATE).exists() {
-                deterrence_sim::study::sweep::plot(&dir)?
+            let files = if dir.join(deterrence_sim::study::store::STATE).exists() {
+                deterrence_sim::study::finish::plot(&dir)?
             } else {
                 commands::plot_run(&dir)?
             };

@@ -7,7 +7,7 @@
 use crate::report::charts::{self, Figure, Panel, Series};
 use crate::report::tables::Table;
 use crate::stats::intervals::{wilson, Z95};
-use crate::study::sweep::Sweep;
+use crate::study::spec::Sweep;
 use crate::Result;
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,9 @@
 //! one directory whose `points.csv` is byte-identical to an unsharded run's.
 
 use crate::report::files::{prepare_dir, write_atomic};
-use crate::study::sweep::{finish, read_state, Sweep, PARTIAL, RUNS_PARTIAL, STATE};
+use crate::study::finish::finish;
+use crate::study::spec::Sweep;
+use crate::study::store::{read_state, PARTIAL, RUNS_PARTIAL, STATE};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 

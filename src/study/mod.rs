@@ -1,10 +1,16 @@
-//! Studies on many design points: sweep files, the resumable point runner and its store
-//! (`sweep`), sensitivity studies (`gsa`), their charts (`charts`), shard merging (`merge`) and
-//! the MPI backend (`mpi`, feature `mpi`).
+//! Studies on many design points. A sweep or sensitivity file is read into a [`spec::Sweep`]
+//! (`spec`, `study_file`), its points run in order (`execute`) into a directory that can be
+//! resumed (`store`), then finished (`finish`): `points.csv`, charts (`charts`) or indices
+//! (`analysis`), manifest. Shards are combined by `merge`; `mpi` spreads points over ranks
+//! (feature `mpi`).
 
+pub mod analysis;
 pub mod charts;
-pub mod gsa;
+pub mod execute;
+pub mod finish;
 pub mod merge;
 #[cfg(feature = "mpi")]
 pub mod mpi;
-pub mod sweep;
+pub mod spec;
+pub mod store;
+pub mod study_file;

@@ -7,7 +7,10 @@
 //! output directory. With one rank the study runs as in a single process.
 
 use crate::sim::batch::{self as runner, Silent};
-use crate::study::sweep::{self, Opened, Sweep, SweepOptions, SweepProgress, SweepReport};
+use crate::study::execute::SweepProgress;
+use crate::study::spec::Sweep;
+use crate::study::store::{Opened, SweepOptions, SweepReport};
+use crate::study::{execute, finish, spec, store};
 use crate::{Error, Result};
 use mpi::traits::*;
 use std::collections::BTreeMap;
@@ -32,11 +35,11 @@ pub fn run(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Resu
         });
     }
     if world.size() == 1 {
-        return sweep::run_sweep(sweep, o, progress).map(Some);
+        return execute::run_sweep(sweep, o, progress).map(Some);
     }
     if world.rank() == 0 {
         // Open (or refuse) the directory first; on error tell the workers to stop.
-        let st = match sweep::open(sweep, o) {
+        let st = match store::open(sweep, o) {
             Ok(st) => st,
             Err(e) => {
                 stop_all(&world);
@@ -147,7 +150,7 @@ fn worker<C: Communicator>(world: &C, sweep: &Sweep) {
         if p == STOP {
             break;
         }
-        match sweep::compute_point(sweep, p as usize, &pool, &Silent) {
+        match execute::compute_point(sweep, p as usize, &pool, &Silent) {
             Ok(rows) => {
                 message = p.to_le_bytes().to_vec();
                 message.extend_from_slice(rows.as_bytes());

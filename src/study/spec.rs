@@ -1,33 +1,21 @@
-//! Parameter sweeps: a sweep file names a base config, the regimes, the replicates per point and
-//! the varied parameters (dotted paths with ranges or values); a design (grid, Latin hypercube,
-//! Sobol, or a table) gives the points.
-//!
-//! Every run's stream is (seed, point, replicate), so a point can be rerun alone, the regimes at a
-//! point are paired, and results do not depend on threads. Points run in order; each finished
-//! point's rows are appended (and synced) to `points.partial.csv`, so a sweep killed at any
-//! moment resumes where it stopped and ends with the same bytes as an uninterrupted one. Memory is
-//! bounded by one point's accumulators.
+//! A sweep file as written ([`RawSweep`]) and resolved ([`Sweep`]): base config, regimes,
+//! replicates, the varied parameters by dotted path and the design's points. A resolved sweep is
+//! stored as `sweep-state.json`, so any point's config can be rebuilt from the directory alone.
+//! Every run's stream is (seed, point, replicate), so a point can be rerun alone and the regimes
+//! at a point are paired.
 
 use crate::model::config::RawConfig;
 use crate::model::validate::Model;
-use crate::report::files::{prepare_dir, sha256_hex, write_atomic};
-use crate::report::manifest::write_manifest;
+use crate::report::files::sha256_hex;
 use crate::report::tables::{summary_cells, summary_columns};
 use crate::sim::aggregate::BatchResult;
-use crate::sim::batch::{self as runner, Progress};
 use crate::stats::design::{self, Range};
 use crate::{model::params, Error, Result};
 use serde::{Deserialize, Serialize};
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Largest design a sweep accepts.
 pub const MAX_POINTS: usize = 1_000_000;
-/// Name of the state file that identifies a sweep directory.
-pub const STATE: &str = "sweep-state.json";
-/// The per-run rows of complete points (with `--per-run`), renamed to `runs.csv` at the end.
-pub(crate) const RUNS_PARTIAL: &str = "runs.partial.csv";
-pub(crate) const PARTIAL: &str = "points.partial.csv";
 
 /// A sweep file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -118,7 +106,7 @@ pub struct Sweep {
     pub crn: bool,
     /// A sensitivity analysis to compute from the points when they are complete.
     #[serde(default)]
-    pub analysis: Option<crate::study::gsa::Analysis>,
+    pub analysis: Option<crate::study::spec::Analysis>,
     /// Also write `runs.csv`: one row per point, regime and replicate.
     #[serde(default)]
     pub per_run: bool,
@@ -556,415 +544,27 @@ pub fn load_base(dir: &Path, base: Option<&str>) -> Result<(String, String, RawC
     Ok((text, origin, raw))
 }
 
-/// Options of `sweep`.
-#[derive(Debug, Clone, Default)]
-pub struct SweepOptions {
-    pub out: Option<PathBuf>,
-    pub resume: bool,
-    pub force: bool,
-    /// (k, n): run only points with index % n == k.
-    pub shard: Option<(u64, u64)>,
-    /// Also write `runs.csv` (one row per point, regime and replicate).
-    pub per_run: bool,
+/// The analysis stored with a sensitivity study's points.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Analysis {
+    pub method: String,
+    /// The regime whose success rate is studied.
+    pub regime: String,
+    /// If set, the output is success(regime) - success(minus).
+    pub minus: Option<String>,
+    /// The summary metric studied (a column of `points.csv`); success_rate by default.
+    #[serde(default = "success_rate")]
+    pub metric: String,
+    pub ranges: Vec<(f64, f64)>,
+    pub bootstrap: usize,
+    pub morris_levels: usize,
+    pub prim_threshold: f64,
+    pub prim_alpha: f64,
+    pub prim_min_mass: f64,
+    pub prim_min_coverage: f64,
 }
 
-/// Reports progress of a sweep (points done) on top of runs done.
-pub trait SweepProgress: Progress {
-    fn point_done(&self, _done: usize, _total: usize) {}
-}
-
-/// What a sweep produced.
-#[derive(Debug, Clone)]
-pub struct SweepReport {
-    pub dir: PathBuf,
-    pub points_run: usize,
-    pub points_total: usize,
-    pub runs: u64,
-    pub wall_seconds: f64,
-}
-
-/// Read a sweep directory's state.
-pub fn read_state(dir: &Path) -> Result<Sweep> {
-    let p = dir.join(STATE);
-    let t = std::fs::read_to_string(&p).map_err(|e| Error::Read {
-        path: p.clone(),
-        source: e,
-    })?;
-    serde_json::from_str(&t).map_err(|e| Error::Results {
-        path: p,
-        message: format!("not a sweep state file: {e}"),
-    })
-}
-
-/// Complete points already in a partial file: the rows of the longest prefix of `mine` whose
-/// every regime row is present and whole.
-fn completed_prefix(text: &str, sweep: &Sweep, mine: &[usize], regimes: usize) -> (usize, String) {
-    let mut lines = text.split_inclusive('\n');
-    let mut kept = String::new();
-    match lines.next() {
-        Some(h) if h == sweep.header() => kept.push_str(h),
-        _ => return (0, sweep.header()),
-    }
-    let cols = sweep.header().trim_end().split(',').count();
-    let rest: Vec<&str> = lines.collect();
-    let mut done = 0;
-    let mut i = 0;
-    for &p in mine {
-        let block = rest.get(i..i + regimes);
-        let ok = block.is_some_and(|b| {
-            b.iter().all(|l| {
-                l.ends_with('\n')
-                    && l.trim_end().split(',').count() == cols
-                    && l.split(',').next() == Some(&p.to_string())
-            })
-        });
-        if !ok {
-            break;
-        }
-        for l in &rest[i..i + regimes] {
-            kept.push_str(l);
-        }
-        i += regimes;
-        done += 1;
-    }
-    (done, kept)
-}
-
-/// A study directory opened for running: what is left to do.
-#[derive(Debug, Clone)]
-pub struct Opened {
-    pub dir: PathBuf,
-    pub sweep: Sweep,
-    /// The points this directory runs, in order.
-    pub mine: Vec<usize>,
-    /// How many of them are already complete (a resumed study).
-    pub done: usize,
-    /// Whether all rows are already in `points.csv` (only charts and manifest may be missing).
-    pub complete: bool,
-}
-
-impl Opened {
-    /// The partial rows file that finished points are appended to.
-    pub fn partial(&self) -> PathBuf {
-        self.dir.join(PARTIAL)
-    }
-
-    /// Append one point's rows and sync them to disk.
-    pub fn append(&self, file: &mut std::fs::File, rows: &str) -> Result<()> {
-        file.write_all(rows.as_bytes())
-            .map_err(|e| Error::io(self.partial(), e))?;
-        file.sync_data().map_err(|e| Error::io(self.partial(), e))
-    }
-
-    /// Append one point's per-run rows (before its summary rows, so a point whose summary is
-    /// in the partial file always has all its run rows).
-    pub fn append_runs(&self, file: &mut std::fs::File, rows: &str) -> Result<()> {
-        let p = self.dir.join(RUNS_PARTIAL);
-        file.write_all(rows.as_bytes()).map_err(|e| Error::io(&p, e))?;
-        file.sync_data().map_err(|e| Error::io(&p, e))
-    }
-
-    /// Open the per-run partial file for appending (with `--per-run`).
-    pub fn runs_file(&self) -> Result<Option<std::fs::File>> {
-        if !self.sweep.per_run {
-            return Ok(None);
-        }
-        let p = self.dir.join(RUNS_PARTIAL);
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(&p)
-            .map(Some)
-            .map_err(|e| Error::io(&p, e))
-    }
-
-    /// Open the partial file for appending.
-    pub fn append_file(&self) -> Result<std::fs::File> {
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(self.partial())
-            .map_err(|e| Error::io(self.partial(), e))
-    }
-
-    /// Finish: points.csv, charts or indices, manifest; and the report.
-    pub fn close(self, wall: f64) -> Result<SweepReport> {
-        finish(&self.dir, &self.sweep, wall)?;
-        let run = if self.complete {
-            0
-        } else {
-            self.mine.len() - self.done
-        };
-        Ok(SweepReport {
-            dir: self.dir,
-            points_run: run,
-            points_total: self.mine.len(),
-            runs: run as u64 * self.sweep.replicates,
-            wall_seconds: wall,
-        })
-    }
-}
-
-/// Prepare a study directory (default `output/<name>/`): refuse to overwrite results, check a
-/// resumed directory belongs to this study, keep the complete points of a partial file.
-pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
-    if let Some((k, n)) = o.shard {
-        if n == 0 || k >= n {
-            return Err(Error::Usage {
-                option: "--shard".into(),
-                message: format!("K/N needs 0 <= K < N (got {k}/{n})"),
-            });
-        }
-        sweep.shard = (k, n);
-    }
-    sweep.per_run = o.per_run;
-    let dir = o.out.clone().unwrap_or_else(|| {
-        let mut name = sweep.name.clone();
-        if sweep.shard.1 > 1 {
-            name = format!("{name}-shard-{}-of-{}", sweep.shard.0, sweep.shard.1);
-        }
-        PathBuf::from("output").join(name)
-    });
-    let mine = sweep.my_points();
-    let regimes = sweep.point_model(0)?.1.regimes.len();
-    let partial = dir.join(PARTIAL);
-    if o.resume {
-        let old = read_state(&dir).map_err(|_| Error::Results {
-            path: dir.clone(),
-            message: "nothing to resume here (no sweep-state.json); run without --resume".into(),
-        })?;
-        if old.per_run != sweep.per_run {
-            return Err(Error::Results {
-                path: dir.clone(),
-                message: format!(
-                    "was started {} --per-run; resume it the same way",
-                    if old.per_run { "with" } else { "without" }
-                ),
-            });
-        }
-        if old.identity() != sweep.identity() || old.shard != sweep.shard {
-            return Err(Error::Results {
-                path: dir.clone(),
-                message: format!(
-                    "was made by a different study ({}); refusing to resume. Use another --out, or --force without --resume to start over",
-                    old.differences(&sweep).join("; ")
-                ),
-            });
-        }
-        if dir.join("points.csv").exists() {
-            let done = mine.len();
-            return Ok(Opened {
-                dir,
-                sweep,
-                mine,
-                done,
-                complete: true,
-            });
-        }
-    } else if !o.force && dir.join(STATE).exists() {
-        return Err(Error::Results {
-            path: dir.clone(),
-            message: "holds a study; pass --resume to finish it or --force to start over".into(),
-        });
-    }
-    let (done, kept) = if o.resume {
-        let text = std::fs::read_to_string(&partial).unwrap_or_default();
-        completed_prefix(&text, &sweep, &mine, regimes)
-    } else {
-        prepare_dir(&dir, o.force)?;
-        let _ = std::fs::remove_file(dir.join("points.csv"));
-        let _ = std::fs::remove_file(dir.join("manifest.json"));
-        (0, sweep.header())
-    };
-    write_atomic(
-        &dir.join(STATE),
-        serde_json::to_string_pretty(&sweep)
-            .unwrap_or_default()
-            .as_bytes(),
-    )?;
-    write_atomic(&partial, kept.as_bytes())?;
-    if sweep.per_run {
-        // Keep the run rows of the complete points only (a torn point is rerun whole).
-        let runs = dir.join(RUNS_PARTIAL);
-        let old = if o.resume {
-            std::fs::read_to_string(&runs).unwrap_or_default()
-        } else {
-            String::new()
-        };
-        let complete: std::collections::HashSet<String> =
-            mine[..done].iter().map(|p| p.to_string()).collect();
-        let header = sweep.runs_header();
-        let cols = header.trim_end().split(',').count();
-        let mut text = header.clone();
-        for l in old.split_inclusive('\n').skip(1) {
-            let whole = l.ends_with('\n') && l.trim_end().split(',').count() == cols;
-            if whole && l.split(',').next().is_some_and(|p| complete.contains(p)) {
-                text.push_str(l);
-            }
-        }
-        write_atomic(&runs, text.as_bytes())?;
-    }
-    Ok(Opened {
-        dir,
-        sweep,
-        mine,
-        done,
-        complete: false,
-    })
-}
-
-/// Compute point `p`: its rows of `points.csv`.
-pub fn compute_point(
-    sweep: &Sweep,
-    p: usize,
-    pool: &rayon::ThreadPool,
-    progress: &dyn Progress,
-) -> Result<String> {
-    let (_, model) = sweep.point_model(p)?;
-    let batch = runner::run_batch(&model, sweep.stream_point(p), pool, progress);
-    Ok(sweep.rows(p, &batch))
-}
-
-/// Compute point `p` with its per-run rows: (rows of points.csv, rows of runs.csv).
-pub fn compute_point_runs(
-    sweep: &Sweep,
-    p: usize,
-    pool: &rayon::ThreadPool,
-    progress: &dyn Progress,
-) -> Result<(String, String)> {
-    let (_, model) = sweep.point_model(p)?;
-    let values: Vec<String> = sweep.points[p].iter().map(|x| format!("{x}")).collect();
-    let prefix = format!("{p},{}", values.join(","));
-    let names: Vec<String> = model.regimes.iter().map(|r| r.name.clone()).collect();
-    let mut runs = String::new();
-    let batch = runner::run_batch_with(
-        &model,
-        sweep.stream_point(p),
-        pool,
-        progress,
-        &mut |rep, records| {
-            for (name, r) in names.iter().zip(records) {
-                runs.push_str(&prefix);
-                runs.push(',');
-                runs.push_str(&crate::report::tables::run_row(name, rep, r));
-                runs.push('\n');
-            }
-        },
-    );
-    Ok((sweep.rows(p, &batch), runs))
-}
-
-/// Run a sweep (or sensitivity study) in this process.
-pub fn run_sweep(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Result<SweepReport> {
-    let st = open(sweep, o)?;
-    if st.complete {
-        // Killed after the rows were complete: only the charts and the manifest are missing.
-        return st.close(0.0);
-    }
-    let start = std::time::Instant::now();
-    let pool = runner::pool(st.sweep.threads)?;
-    progress.advance(st.done as u64 * st.sweep.replicates);
-    progress.point_done(st.done, st.mine.len());
-    let mut file = st.append_file()?;
-    let mut runs_file = st.runs_file()?;
-    for (k, &p) in st.mine.iter().enumerate().skip(st.done) {
-        let rows = match runs_file.as_mut() {
-            Some(rf) => {
-                let (rows, runs) = compute_point_runs(&st.sweep, p, &pool, progress)?;
-                st.append_runs(rf, &runs)?;
-                rows
-            }
-            None => compute_point(&st.sweep, p, &pool, progress)?,
-        };
-        st.append(&mut file, &rows)?;
-        progress.point_done(k + 1, st.mine.len());
-    }
-    drop(file);
-    let wall = start.elapsed().as_secs_f64();
-    st.close(wall)
-}
-
-/// Turn a complete partial file into `points.csv`, draw the charts, write the manifest.
-pub(crate) fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
-    let partial = dir.join(PARTIAL);
-    let points = dir.join("points.csv");
-    if partial.exists() {
-        let text = std::fs::read(&partial).map_err(|e| Error::io(&partial, e))?;
-        write_atomic(&points, &text)?;
-        std::fs::remove_file(&partial).map_err(|e| Error::io(&partial, e))?;
-    }
-    let mut files = vec![points];
-    let runs_partial = dir.join(RUNS_PARTIAL);
-    if runs_partial.exists() {
-        let runs = dir.join("runs.csv");
-        std::fs::rename(&runs_partial, &runs).map_err(|e| Error::io(&runs, e))?;
-    }
-    if dir.join("runs.csv").exists() && sweep.per_run {
-        files.push(dir.join("runs.csv"));
-    }
-    // A shard holds part of the design: charts and indices wait for `merge`.
-    if sweep.shard.1 == 1 {
-        match &sweep.analysis {
-            Some(a) => files.extend(crate::study::gsa::analyse(dir, sweep, a)?),
-            None => files.extend(crate::study::charts::draw(dir, sweep)?),
-        }
-    }
-    let (raw, _) = sweep.point_model(0)?;
-    let extra = serde_json::json!({
-        "sweep_file": sweep.sweep_file,
-        "sweep_sha256": sweep.sweep_sha256,
-        "sweep_identity": sweep.identity(),
-        "design": sweep.design,
-        "parameters": sweep.params,
-        "points": sweep.points.len(),
-        "replicates": sweep.replicates,
-        "shard": [sweep.shard.0, sweep.shard.1],
-        "base_config": sweep.base_origin,
-        "base_sha256": sha256_hex(sweep.base_toml.as_bytes()),
-    });
-    write_manifest(
-        dir,
-        &sweep.base_origin,
-        &raw,
-        sweep.seed,
-        sweep.threads,
-        wall,
-        "sweep",
-        &files,
-        extra,
-    )
-}
-
-/// `plot DIR` for a study: redraw its charts (and recompute its indices) from `points.csv`.
-pub fn plot(dir: &Path) -> Result<Vec<PathBuf>> {
-    let s = read_state(dir)?;
-    if !dir.join("points.csv").exists() {
-        return Err(Error::Results {
-            path: dir.to_path_buf(),
-            message: "has no points.csv yet (unfinished: finish it with --resume, or merge its shards)"
-                .into(),
-        });
-    }
-    match &s.analysis {
-        Some(a) => crate::study::gsa::analyse(dir, &s, a),
-        None => crate::study::charts::draw(dir, &s),
-    }
-}
-
-/// `run --from-sweep DIR --point P`: rerun one point; returns its rows in `points.csv` form and
-/// the batch (the caller writes the usual run files).
-pub fn rerun_point(dir: &Path, p: usize) -> Result<(Sweep, RawConfig, Model, BatchResult, String)> {
-    let sweep = read_state(dir)?;
-    if p >= sweep.points.len() {
-        return Err(Error::Usage {
-            option: "--point".into(),
-            message: format!(
-                "this study has points 0 to {} (got {p})",
-                sweep.points.len().saturating_sub(1)
-            ),
-        });
-    }
-    let (raw, model) = sweep.point_model(p)?;
-    let pool = runner::pool(model.run.threads)?;
-    let batch = runner::run_batch(&model, sweep.stream_point(p), &pool, &runner::Silent);
-    let rows = sweep.rows(p, &batch);
-    Ok((sweep, raw, model, batch, rows))
+/// The default metric of a study: the success rate.
+pub(crate) fn success_rate() -> String {
+    "success_rate".into()
 }

@@ -1,0 +1,108 @@
+//! Running a study's points: each point's batch (every regime over the same streams), in order,
+//! appended to the store as it finishes; memory is bounded by one point's accumulators. Also the
+//! rerun of one point (`run --from-sweep`).
+
+use crate::model::config::RawConfig;
+use crate::model::validate::Model;
+use crate::sim::aggregate::BatchResult;
+use crate::sim::batch::{self as runner, Progress};
+use crate::study::spec::Sweep;
+use crate::study::store::{open, read_state, SweepOptions, SweepReport};
+use crate::{Error, Result};
+use std::path::Path;
+
+/// Reports progress of a sweep (points done) on top of runs done.
+pub trait SweepProgress: Progress {
+    fn point_done(&self, _done: usize, _total: usize) {}
+}
+
+/// Compute point `p`: its rows of `points.csv`.
+pub fn compute_point(
+    sweep: &Sweep,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    let (_, model) = sweep.point_model(p)?;
+    let batch = runner::run_batch(&model, sweep.stream_point(p), pool, progress);
+    Ok(sweep.rows(p, &batch))
+}
+
+/// Compute point `p` with its per-run rows: (rows of points.csv, rows of runs.csv).
+pub fn compute_point_runs(
+    sweep: &Sweep,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<(String, String)> {
+    let (_, model) = sweep.point_model(p)?;
+    let values: Vec<String> = sweep.points[p].iter().map(|x| format!("{x}")).collect();
+    let prefix = format!("{p},{}", values.join(","));
+    let names: Vec<String> = model.regimes.iter().map(|r| r.name.clone()).collect();
+    let mut runs = String::new();
+    let batch = runner::run_batch_with(
+        &model,
+        sweep.stream_point(p),
+        pool,
+        progress,
+        &mut |rep, records| {
+            for (name, r) in names.iter().zip(records) {
+                runs.push_str(&prefix);
+                runs.push(',');
+                runs.push_str(&crate::report::tables::run_row(name, rep, r));
+                runs.push('\n');
+            }
+        },
+    );
+    Ok((sweep.rows(p, &batch), runs))
+}
+
+/// Run a sweep (or sensitivity study) in this process.
+pub fn run_sweep(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Result<SweepReport> {
+    let st = open(sweep, o)?;
+    if st.complete {
+        // Killed after the rows were complete: only the charts and the manifest are missing.
+        return st.close(0.0);
+    }
+    let start = std::time::Instant::now();
+    let pool = runner::pool(st.sweep.threads)?;
+    progress.advance(st.done as u64 * st.sweep.replicates);
+    progress.point_done(st.done, st.mine.len());
+    let mut file = st.append_file()?;
+    let mut runs_file = st.runs_file()?;
+    for (k, &p) in st.mine.iter().enumerate().skip(st.done) {
+        let rows = match runs_file.as_mut() {
+            Some(rf) => {
+                let (rows, runs) = compute_point_runs(&st.sweep, p, &pool, progress)?;
+                st.append_runs(rf, &runs)?;
+                rows
+            }
+            None => compute_point(&st.sweep, p, &pool, progress)?,
+        };
+        st.append(&mut file, &rows)?;
+        progress.point_done(k + 1, st.mine.len());
+    }
+    drop(file);
+    let wall = start.elapsed().as_secs_f64();
+    st.close(wall)
+}
+
+/// `run --from-sweep DIR --point P`: rerun one point; returns its rows in `points.csv` form and
+/// the batch (the caller writes the usual run files).
+pub fn rerun_point(dir: &Path, p: usize) -> Result<(Sweep, RawConfig, Model, BatchResult, String)> {
+    let sweep = read_state(dir)?;
+    if p >= sweep.points.len() {
+        return Err(Error::Usage {
+            option: "--point".into(),
+            message: format!(
+                "this study has points 0 to {} (got {p})",
+                sweep.points.len().saturating_sub(1)
+            ),
+        });
+    }
+    let (raw, model) = sweep.point_model(p)?;
+    let pool = runner::pool(model.run.threads)?;
+    let batch = runner::run_batch(&model, sweep.stream_point(p), &pool, &runner::Silent);
+    let rows = sweep.rows(p, &batch);
+    Ok((sweep, raw, model, batch, rows))
+}

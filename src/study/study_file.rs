@@ -1,0 +1,356 @@
+//! A sensitivity study file (`method = "sobol" | "morris" | "prim"`): its parameters, design and
+//! metric, resolved into a [`crate::study::spec::Sweep`] with an analysis attached, so the study
+//! runs on the sweep engine (resumable, streaming, seeded, thread-invariant, shardable).
+
+use crate::stats::design::{self, Range};
+use crate::stats::rng::Draws;
+use crate::stats::sensitivity as sa;
+use crate::study::spec::{success_rate, Analysis};
+use crate::study::spec::{Sweep, SweepOverrides};
+use crate::{Error, Result};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSens {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    base: Option<String>,
+    replicates: u64,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    periods: Option<u64>,
+    method: String,
+    #[serde(default = "yes")]
+    common_random_numbers: bool,
+    output: RawOutput,
+    #[serde(default)]
+    sobol: Option<RawSobol>,
+    #[serde(default)]
+    morris: Option<RawMorris>,
+    #[serde(default)]
+    prim: Option<RawPrim>,
+    parameters: Vec<RawParam>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    #[serde(default)]
+    regime: Option<String>,
+    #[serde(default)]
+    difference: Option<Vec<String>>,
+    #[serde(default)]
+    metric: Option<String>,
+}
+
+/// The summary metrics a study can analyse (columns of `points.csv`).
+pub const METRICS: [&str; 7] = [
+    "success_rate",
+    "p_hold_given_offensive",
+    "honoured_share",
+    "probes_per_run",
+    "mean_response_hours",
+    "mean_support",
+    "median_months_to_offensive",
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSobol {
+    samples: u64,
+    #[serde(default)]
+    bootstrap: Option<u64>,
+    #[serde(default)]
+    skip: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMorris {
+    trajectories: u64,
+    #[serde(default)]
+    levels: Option<u64>,
+    #[serde(default)]
+    bootstrap: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrim {
+    points: u64,
+    threshold: f64,
+    #[serde(default)]
+    alpha: Option<f64>,
+    #[serde(default)]
+    min_mass: Option<f64>,
+    #[serde(default)]
+    min_coverage: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParam {
+    path: String,
+    range: Vec<f64>,
+}
+
+/// Read a sensitivity file into a sweep whose points are the method's design.
+pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
+    let file = path.display().to_string();
+    let (raw, text): (RawSens, String) = crate::model::config::read_toml(path)?;
+    let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let (base_toml, base_origin, base_raw) = crate::study::spec::load_base(dir, raw.base.as_deref())?;
+    let known = |r: &String| base_raw.regimes.contains_key(r);
+    let (regime, minus) =
+        match (&raw.output.regime, &raw.output.difference) {
+            (Some(r), None) => (r.clone(), None),
+            (None, Some(d)) if d.len() == 2 && d[0] != d[1] => (d[0].clone(), Some(d[1].clone())),
+            _ => return Err(bad(
+                "output",
+                "set exactly one of regime = \"NAME\" or difference = [\"A\", \"B\"] (success of A minus B, two different regimes)"
+                    .into(),
+            )),
+        };
+    for r in std::iter::once(&regime).chain(minus.iter()) {
+        if !known(r) {
+            return Err(bad(
+                "output",
+                format!(
+                    "unknown regime `{r}`; the base config defines: {}",
+                    base_raw.regimes.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+    }
+    if raw.parameters.is_empty() {
+        return Err(bad(
+            "parameters",
+            "must list at least one [[parameters]] entry".into(),
+        ));
+    }
+    let mut ranges = Vec::new();
+    for (k, p) in raw.parameters.iter().enumerate() {
+        if p.range.len() != 2 {
+            return Err(bad(
+                &format!("parameters[{k}].range"),
+                format!("`{}` needs range = [low, high]", p.path),
+            ));
+        }
+        ranges.push(Range {
+            low: p.range[0],
+            high: p.range[1],
+        });
+    }
+    let d = ranges.len();
+    let seed = o.seed.or(raw.seed).unwrap_or(base_raw.run.seed);
+    let mut aux = Draws::auxiliary(seed, 1);
+    let mut u = aux.uniform_fn();
+    let derr = |field: String| {
+        let file = file.clone();
+        move |e: design::DesignError| Error::invalid(&file, field, e.to_string())
+    };
+    let serr = |field: &'static str| {
+        let file = file.clone();
+        move |e: sa::SensError| Error::invalid(&file, field, e.to_string())
+    };
+    let metric = raw.output.metric.clone().unwrap_or_else(success_rate);
+    if !METRICS.contains(&metric.as_str()) {
+        return Err(bad(
+            "output.metric",
+            format!("unknown `{metric}`; allowed: {}", METRICS.join(", ")),
+        ));
+    }
+    let mut analysis = Analysis {
+        method: raw.method.clone(),
+        regime: regime.clone(),
+        minus: minus.clone(),
+        metric,
+        ranges: ranges.iter().map(|r| (r.low, r.high)).collect(),
+        bootstrap: 500,
+        morris_levels: 4,
+        prim_threshold: 0.5,
+        prim_alpha: 0.05,
+        prim_min_mass: 0.05,
+        prim_min_coverage: 0.5,
+    };
+    // Validate the ranges once, with the dimension index in the message.
+    design::linspace(&ranges[0], 1).map_err(derr("parameters[0].range".into()))?;
+    for (k, r) in ranges.iter().enumerate() {
+        design::lhs(1, std::slice::from_ref(r), &mut || 0.5)
+            .map_err(derr(format!("parameters[{k}].range")))?;
+    }
+    let unit: Vec<Vec<f64>> = match raw.method.as_str() {
+        "sobol" => {
+            let s = raw.sobol.as_ref().ok_or_else(|| {
+                bad(
+                    "sobol",
+                    "method = \"sobol\" needs a [sobol] table with samples = N".into(),
+                )
+            })?;
+            let n = o.points.unwrap_or(s.samples);
+            if !(2..=1 << 20).contains(&n) {
+                return Err(bad("sobol.samples", format!("must be in 2..=1048576 (got {n})")));
+            }
+            if 2 * d > 64 {
+                return Err(bad(
+                    "parameters",
+                    format!("Sobol sampling supports at most 32 parameters (got {d})"),
+                ));
+            }
+            if (n as usize) * (d + 2) > crate::study::spec::MAX_POINTS {
+                return Err(bad(
+                    "sobol.samples",
+                    format!(
+                        "N x (d + 2) = {} design points; at most {}",
+                        n as usize * (d + 2),
+                        crate::study::spec::MAX_POINTS
+                    ),
+                ));
+            }
+            analysis.bootstrap = s.bootstrap.unwrap_or(500) as usize;
+            let base = design::sobol_unit(n as usize, 2 * d, s.skip.unwrap_or(1) as usize)
+                .map_err(derr("sobol".into()))?;
+            sa::saltelli_sample(&base, d).map_err(serr("sobol"))?
+        }
+        "morris" => {
+            let m = raw.morris.as_ref().ok_or_else(|| {
+                bad(
+                    "morris",
+                    "method = \"morris\" needs a [morris] table with trajectories = R".into(),
+                )
+            })?;
+            let r = o.points.unwrap_or(m.trajectories);
+            if r == 0 || (r as usize).saturating_mul(d + 1) > crate::study::spec::MAX_POINTS {
+                return Err(bad(
+                    "morris.trajectories",
+                    format!(
+                        "must be at least 1 and give at most {} points (got {r})",
+                        crate::study::spec::MAX_POINTS
+                    ),
+                ));
+            }
+            analysis.morris_levels = m.levels.unwrap_or(4) as usize;
+            analysis.bootstrap = m.bootstrap.unwrap_or(500) as usize;
+            sa::morris_sample(r as usize, d, analysis.morris_levels, &mut u).map_err(serr("morris"))?
+        }
+        "prim" => {
+            let p = raw.prim.as_ref().ok_or_else(|| {
+                bad(
+                    "prim",
+                    "method = \"prim\" needs a [prim] table with points and threshold".into(),
+                )
+            })?;
+            let n = o.points.unwrap_or(p.points);
+            if n < 2 || n as usize > crate::study::spec::MAX_POINTS {
+                return Err(bad(
+                    "prim.points",
+                    format!("must be in 2..={} (got {n})", crate::study::spec::MAX_POINTS),
+                ));
+            }
+            if !p.threshold.is_finite() {
+                return Err(bad("prim.threshold", "must be a finite number".into()));
+            }
+            // Rates and shares lie in [0, 1] (their difference in [-1, 1]): a threshold at or
+            // beyond the bottom of that range selects no case, so say so before any run.
+            let rate = ["success_rate", "honoured_share", "p_hold_given_offensive"]
+                .contains(&analysis.metric.as_str());
+            let low = if analysis.minus.is_some() { -1.0 } else { 0.0 };
+            if rate && p.threshold <= low {
+                return Err(bad(
+                    "prim.threshold",
+                    format!(
+                        "{} can never fall below {} (got {}): no design point could be a case",
+                        analysis.metric, low, p.threshold
+                    ),
+                ));
+            }
+            analysis.prim_threshold = p.threshold;
+            analysis.prim_alpha = p.alpha.unwrap_or(0.05);
+            analysis.prim_min_mass = p.min_mass.unwrap_or(0.05);
+            analysis.prim_min_coverage = p.min_coverage.unwrap_or(0.5);
+            if !(analysis.prim_alpha > 0.0 && analysis.prim_alpha < 0.5) {
+                return Err(bad(
+                    "prim.alpha",
+                    format!("must be in (0, 0.5) (got {})", analysis.prim_alpha),
+                ));
+            }
+            for (f, v) in [
+                ("prim.min_mass", analysis.prim_min_mass),
+                ("prim.min_coverage", analysis.prim_min_coverage),
+            ] {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(bad(f, format!("must be in [0, 1] (got {v})")));
+                }
+            }
+            let unit_ranges = vec![Range { low: 0.0, high: 1.0 }; d];
+            design::lhs(n as usize, &unit_ranges, &mut u).map_err(derr("prim.points".into()))?
+        }
+        m => {
+            return Err(bad(
+                "method",
+                format!("unknown `{m}`; allowed: \"sobol\", \"morris\", \"prim\""),
+            ))
+        }
+    };
+    if analysis.bootstrap == 0 {
+        return Err(bad(
+            &format!("{}.bootstrap", raw.method),
+            "must be at least 1".into(),
+        ));
+    }
+    let points = design::scale(&unit, &ranges);
+    let params: Vec<String> = raw.parameters.iter().map(|p| p.path.clone()).collect();
+    crate::study::spec::check_params(&params, &points, &file)?;
+    let mut regimes = vec![regime.clone()];
+    regimes.extend(minus.iter().cloned());
+    let replicates = o.replicates.unwrap_or(raw.replicates);
+    if replicates == 0 || replicates > crate::stats::rng::MAX_REPLICATE {
+        return Err(bad(
+            "replicates",
+            format!("must be at least 1 (got {replicates})"),
+        ));
+    }
+    let name = raw.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "sensitivity".into())
+    });
+    crate::study::spec::check_name(&name, &file)?;
+    let sweep = Sweep {
+        name: raw.name.clone().unwrap_or_else(|| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| "sensitivity".into())
+        }),
+        sweep_file: file.clone(),
+        sweep_sha256: crate::report::files::sha256_hex(text.as_bytes()),
+        base_origin,
+        base_toml,
+        design: raw.method.clone(),
+        seed,
+        replicates,
+        periods: raw.periods,
+        regimes: Some(regimes),
+        compare: None,
+        params: raw.parameters.iter().map(|p| p.path.clone()).collect(),
+        points,
+        shard: (0, 1),
+        threads: o.threads.unwrap_or(base_raw.run.threads as usize),
+        crn: raw.common_random_numbers,
+        analysis: Some(analysis),
+        per_run: false,
+    };
+    for p in 0..sweep.points.len() {
+        sweep.point_model(p)?;
+    }
+    Ok(sweep)
+}
