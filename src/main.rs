@@ -2,7 +2,8 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use deterrence_sim::app::commands::{self, Overrides};
+use deterrence_sim::app::load::{self, Overrides};
+use deterrence_sim::app::{init, plot, point, run, validate};
 use deterrence_sim::sim::batch::Progress;
 use deterrence_sim::sim::prepared::Prepared;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -40,7 +41,7 @@ struct RunArgs {
     #[arg(long)]
     periods: Option<u64>,
     /// Set any parameter by its dotted path, e.g. --set russia.lambda=3 (repeatable)
-    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = commands::parse_set)]
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = load::parse_set)]
     sets: Vec<(String, f64)>,
 }
 
@@ -193,7 +194,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Set any parameter by its dotted path, as for `run`
-        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = commands::parse_set)]
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = load::parse_set)]
         sets: Vec<(String, f64)>,
     },
     /// Check a config and say what is wrong, or that it is fine
@@ -379,44 +380,25 @@ fn dispatch(cli: Cli) -> Result<()> {
             point,
         } => {
             if let (Some(dir), Some(p)) = (from_sweep, point) {
-                let (sweep, raw, model, batch, rows) = deterrence_sim::study::execute::rerun_point(&dir, p)?;
-                let out =
-                    out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-point-{p}", sweep.name)));
-                deterrence_sim::report::files::prepare_dir(&out, force)?;
-                deterrence_sim::report::files::write_atomic(
-                    &out.join("point.csv"),
-                    format!("{}{rows}", sweep.header()).as_bytes(),
-                )?;
-                let origin = format!("{} (point {p})", sweep.sweep_file);
-                commands::write_run(
-                    &out,
-                    &origin,
-                    &raw,
-                    &model,
-                    &batch,
-                    0.0,
-                    "run --from-sweep",
-                    serde_json::json!({"sweep": dir, "point": p}),
-                    &[out.join("point.csv")],
-                )?;
+                let report = point::rerun(&dir, p, out, force)?;
                 if !quiet {
-                    print!("{}", commands::summary_table(&batch.summary()));
+                    print!("{}", run::summary_table(&report.batch.summary()));
                     println!(
                         "point {p} of {}: rows in {}",
                         dir.display(),
-                        out.join("point.csv").display()
+                        report.dir.join("point.csv").display()
                     );
                 }
                 return Ok(());
             }
             let o = args.overrides();
             // Resolve first so the bar knows the run count (and bad input fails before any work).
-            let (_, _, model) = commands::resolve(config.as_deref(), &o)?;
+            let (_, _, model) = load::resolve(config.as_deref(), &o)?;
             let bar = Bar::new(model.run.runs, quiet, "runs");
-            let report = commands::run(config.as_deref(), &o, out.as_deref(), force, per_run, &bar)?;
+            let report = run::run(config.as_deref(), &o, out.as_deref(), force, per_run, &bar)?;
             bar.0.finish_and_clear();
             if !quiet {
-                print!("{}", commands::summary_table(&report.summary));
+                print!("{}", run::summary_table(&report.summary));
                 println!(
                     "{} runs per regime in {:.2} s; results in {}",
                     model.run.runs,
@@ -457,7 +439,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 sets,
                 ..Default::default()
             };
-            let (_, _, model) = commands::resolve(config.as_deref(), &o)?;
+            let (_, _, model) = load::resolve(config.as_deref(), &o)?;
             if run > deterrence_sim::stats::rng::MAX_REPLICATE {
                 anyhow::bail!(deterrence_sim::Error::Usage {
                     option: "--run".into(),
@@ -473,63 +455,13 @@ fn dispatch(cli: Cli) -> Result<()> {
                 print!("{}", deterrence_sim::sim::replay::to_text(&trace));
             }
         }
-        Command::Validate { config } => {
-            // A sweep or sensitivity file is checked as such, every design point included.
-            let kind = std::fs::read_to_string(&config)
-                .ok()
-                .and_then(|t| t.parse::<toml::Table>().ok())
-                .map(|t| {
-                    if t.contains_key("method") {
-                        "sensitivity"
-                    } else if t.contains_key("parameters") || t.contains_key("design") {
-                        "sweep"
-                    } else {
-                        "config"
-                    }
-                })
-                .unwrap_or("config");
-            if kind != "config" {
-                let o = deterrence_sim::study::spec::SweepOverrides::default();
-                let s = match kind {
-                    "sensitivity" => deterrence_sim::study::study_file::load(&config, &o)?,
-                    _ => deterrence_sim::study::spec::Sweep::load(&config, &o)?,
-                };
-                println!(
-                    "{}: valid {kind} file ({} points x {} replicates; parameters: {})",
-                    config.display(),
-                    s.points.len(),
-                    s.replicates,
-                    s.params.join(", ")
-                );
-                return Ok(());
-            }
-            let (_, _, model) = commands::resolve(Some(&config), &Overrides::default())?;
-            println!(
-                "{}: valid ({} regimes: {}; {} guarantors; {} responses; {} runs x {} months)",
-                config.display(),
-                model.regimes.len(),
-                model
-                    .regimes
-                    .iter()
-                    .map(|r| r.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                model.guarantors.len(),
-                model.responses.len(),
-                model.run.runs,
-                model.run.periods
-            );
-        }
+        Command::Validate { config } => println!("{}", validate::validate(&config)?),
         Command::Init { dir, force } => {
-            let p = commands::init(&dir, force)?;
+            let p = init::init(&dir, force)?;
             println!("wrote {}", p.display());
         }
         Command::Plot { dir } => {
-            let files = if dir.join(deterrence_sim::study::store::STATE).exists() {
-                deterrence_sim::study::finish::plot(&dir)?
-            } else {
-                commands::plot_run(&dir)?
-            };
+            let files = plot::plot(&dir)?;
             for f in files {
                 println!("wrote {}", f.display());
             }

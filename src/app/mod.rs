@@ -1,4 +1,11 @@
-//! The job behind each command of the binary: load and override a config, run, write, plot,
-//! initialise. `main.rs` only parses arguments and shows progress.
+//! The job behind each command of the binary, as library functions taking plain option structs:
+//! loading a config with its overrides (`load`), `run` (`run`), rerunning one point of a study
+//! (`point`), `validate` of any kind of file (`validate`), `plot` (`plot`) and `init` (`init`).
+//! `main.rs` only parses arguments, shows progress and prints.
 
-pub mod commands;
+pub mod init;
+pub mod load;
+pub mod plot;
+pub mod point;
+pub mod run;
+pub mod validate;

@@ -1,0 +1,43 @@
+//! `deterrence-sim run --from-sweep DIR --point P`: rerun one point of a sweep or study from its
+//! directory alone; its rows (`point.csv`) are byte-identical to the study's.
+
+use crate::app::run::write_run;
+use crate::report::files::{prepare_dir, write_atomic};
+use crate::sim::aggregate::BatchResult;
+use crate::study::execute::rerun_point;
+use crate::Result;
+use std::path::{Path, PathBuf};
+
+/// What a point rerun wrote.
+#[derive(Debug)]
+pub struct PointReport {
+    /// The results directory.
+    pub dir: PathBuf,
+    /// The point's batch, for the summary table.
+    pub batch: BatchResult,
+}
+
+/// Rerun point `p` of the study in `dir`, writing a run's files and `point.csv` to `out`
+/// (default `output/<study>-point-<p>/`).
+pub fn rerun(dir: &Path, p: usize, out: Option<PathBuf>, force: bool) -> Result<PointReport> {
+    let (sweep, raw, model, batch, rows) = rerun_point(dir, p)?;
+    let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-point-{p}", sweep.name)));
+    prepare_dir(&out, force)?;
+    write_atomic(
+        &out.join("point.csv"),
+        format!("{}{rows}", sweep.header()).as_bytes(),
+    )?;
+    let origin = format!("{} (point {p})", sweep.sweep_file);
+    write_run(
+        &out,
+        &origin,
+        &raw,
+        &model,
+        &batch,
+        0.0,
+        "run --from-sweep",
+        serde_json::json!({"sweep": dir, "point": p}),
+        &[out.join("point.csv")],
+    )?;
+    Ok(PointReport { dir: out, batch })
+}

@@ -1,0 +1,170 @@
+//! `deterrence-sim run`: every regime over the same seeded runs; the CSV tables, charts and
+//! manifest in the output directory, and the summary table printed.
+
+use crate::app::load::{resolve, Overrides};
+use crate::model::config::RawConfig;
+use crate::model::validate::Model;
+use crate::report::files::write_atomic;
+use crate::report::manifest::write_manifest;
+use crate::report::run_charts::chart_title;
+use crate::report::{files, run_charts, tables};
+use crate::sim::aggregate::{BatchResult, SummaryRow};
+use crate::sim::batch::{self as runner, Progress};
+use crate::Result;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What `run` produced.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub dir: PathBuf,
+    pub summary: Vec<SummaryRow>,
+    pub files: Vec<PathBuf>,
+    pub wall_seconds: f64,
+}
+
+/// `deterrence-sim run`: every regime over the same seeded runs; results and charts in `out`.
+pub fn run(
+    config: Option<&Path>,
+    o: &Overrides,
+    out: Option<&Path>,
+    force: bool,
+    per_run: bool,
+    progress: &dyn Progress,
+) -> Result<RunReport> {
+    let (loaded, raw, model) = resolve(config, o)?;
+    let dir = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+    // Old results stay until the new ones are complete: an interrupted `--force` loses nothing.
+    files::check_dir(&dir, force)?;
+    let pool = runner::pool(model.run.threads)?;
+    let start = Instant::now();
+    let mut runs_file = if per_run {
+        Some(tables::RunsCsv::create(&dir, &model)?)
+    } else {
+        None
+    };
+    let mut failed = None;
+    let batch = runner::run_batch_with(&model, 0, &pool, progress, &mut |rep, records| {
+        if let (Some(f), None) = (runs_file.as_mut(), failed.as_ref()) {
+            failed = f.write(rep, records).err();
+        }
+    });
+    let wall = start.elapsed().as_secs_f64();
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if force {
+        files::clear_own(&dir);
+    }
+    let mut done = Vec::new();
+    if let Some(f) = runs_file {
+        done.push(f.finish()?);
+    }
+    let mut files = write_run(
+        &dir,
+        &loaded.origin,
+        &raw,
+        &model,
+        &batch,
+        wall,
+        "run",
+        serde_json::Value::Null,
+        &done,
+    )?;
+    files.retain(|f| !done.contains(f));
+    files.extend(done);
+    Ok(RunReport {
+        dir,
+        summary: batch.summary(),
+        files,
+        wall_seconds: wall,
+    })
+}
+
+/// Write a batch's tables, charts and manifest (the manifest last: it marks a complete run).
+#[allow(clippy::too_many_arguments)]
+pub fn write_run(
+    dir: &Path,
+    origin: &str,
+    raw: &RawConfig,
+    model: &Model,
+    batch: &BatchResult,
+    wall: f64,
+    command: &str,
+    extra: serde_json::Value,
+    written: &[PathBuf],
+) -> Result<Vec<PathBuf>> {
+    let mut files = written.to_vec();
+    for (name, text) in [
+        ("summary.csv", tables::summary_csv(batch)),
+        ("guarantors.csv", tables::guarantors_csv(model, batch)),
+        ("timeline.csv", tables::timeline_csv(model, batch)),
+    ] {
+        let p = dir.join(name);
+        write_atomic(&p, text.as_bytes())?;
+        files.push(p);
+    }
+    let title = chart_title(
+        &model.name,
+        &model.run.seed.to_string(),
+        &model.run.runs.to_string(),
+    );
+    files.extend(run_charts::draw_run_charts(dir, &title)?);
+    write_manifest(
+        dir,
+        origin,
+        raw,
+        model.run.seed,
+        model.run.threads,
+        wall,
+        command,
+        &files,
+        extra,
+    )?;
+    Ok(files)
+}
+
+/// A readable table of summary rows.
+pub fn summary_table(rows: &[SummaryRow]) -> String {
+    let mut s = format!(
+        "{:<12} {:>7} {:>8} {:>17} {:>22} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
+        "regime",
+        "runs",
+        "success",
+        "95% CI",
+        "diff vs none [95% CI]",
+        "median",
+        "probes",
+        "honoured",
+        "resp h",
+        "UA holds"
+    );
+    let f = |x: Option<f64>, d: usize| x.map(|v| format!("{v:.d$}")).unwrap_or_else(|| "-".into());
+    for r in rows {
+        let diff = match (r.diff_vs_none, r.diff_ci_low, r.diff_ci_high) {
+            (Some(d), Some(l), Some(h)) => format!("{d:+.3} [{l:+.3},{h:+.3}]"),
+            _ => "-".into(),
+        };
+        let median = if r.median_censored {
+            format!(">{}", r.median_months_to_offensive)
+        } else {
+            r.median_months_to_offensive.to_string()
+        };
+        s.push_str(&format!(
+            "{:<12} {:>7} {:>8.3} {:>17} {:>22} {:>8} {:>7.2} {:>9} {:>8} {:>8}\n",
+            r.regime,
+            r.runs,
+            r.success_rate,
+            format!("[{:.3},{:.3}]", r.ci_low, r.ci_high),
+            diff,
+            median,
+            r.probes_per_run,
+            f(r.honoured_share, 3),
+            f(r.mean_response_hours, 0),
+            f(r.p_hold_given_offensive, 3),
+        ));
+    }
+    s
+}

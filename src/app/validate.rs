@@ -1,0 +1,77 @@
+//! `deterrence-sim validate FILE`: a model config, a sweep file or a sensitivity file, each checked
+//! as what it is (a study with every design point), with a one-line description when valid.
+
+use crate::app::load::{resolve, Overrides};
+use crate::study::spec::{Sweep, SweepOverrides};
+use crate::study::study_file;
+use crate::Result;
+use std::path::Path;
+
+/// What kind of file a TOML file is, from its top-level keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A model config (`deterrence-sim run`).
+    Config,
+    /// A sweep file (`deterrence-sim sweep`): has `parameters` or `design`.
+    Sweep,
+    /// A sensitivity study file (`deterrence-sim sensitivity`): has `method`.
+    Sensitivity,
+}
+
+impl FileKind {
+    /// Classify TOML text; text that does not parse is a config (its parse error is reported then).
+    pub fn of_text(text: &str) -> FileKind {
+        match text.parse::<toml::Table>() {
+            Ok(t) if t.contains_key("method") => FileKind::Sensitivity,
+            Ok(t) if t.contains_key("parameters") || t.contains_key("design") => FileKind::Sweep,
+            _ => FileKind::Config,
+        }
+    }
+
+    /// The name used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Config => "config",
+            FileKind::Sweep => "sweep",
+            FileKind::Sensitivity => "sensitivity",
+        }
+    }
+}
+
+/// Check `path` as the kind of file it is; returns the line to print when it is valid.
+pub fn validate(path: &Path) -> Result<String> {
+    let kind = std::fs::read_to_string(path)
+        .map(|t| FileKind::of_text(&t))
+        .unwrap_or(FileKind::Config);
+    if kind != FileKind::Config {
+        let o = SweepOverrides::default();
+        let s = match kind {
+            FileKind::Sensitivity => study_file::load(path, &o)?,
+            _ => Sweep::load(path, &o)?,
+        };
+        return Ok(format!(
+            "{}: valid {} file ({} points x {} replicates; parameters: {})",
+            path.display(),
+            kind.name(),
+            s.points.len(),
+            s.replicates,
+            s.params.join(", ")
+        ));
+    }
+    let (_, _, model) = resolve(Some(path), &Overrides::default())?;
+    Ok(format!(
+        "{}: valid ({} regimes: {}; {} guarantors; {} responses; {} runs x {} months)",
+        path.display(),
+        model.regimes.len(),
+        model
+            .regimes
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        model.guarantors.len(),
+        model.responses.len(),
+        model.run.runs,
+        model.run.periods
+    ))
+}
