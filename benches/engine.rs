@@ -26,7 +26,7 @@ fn decisions(m: &Model, regimes: &[usize], n: u64) -> u64 {
     for &r in regimes {
         let p = Prepared::new(m, r);
         for i in 0..n {
-            total += u64::from(run_one(&p, m.run.seed, 0, i).decisions);
+            total += u64::from(run_one(&p, m.run().seed, 0, i).decisions);
         }
     }
     total
@@ -70,7 +70,7 @@ fn whole_run(c: &mut Criterion) {
             b.iter(|| {
                 i = (i + 1) % 4096;
                 st.reset(&p);
-                let mut d = Draws::new(m.run.seed, 0, i);
+                let mut d = Draws::new(m.run().seed, 0, i);
                 run_with(&p, &mut st, &mut d, &mut NoTrace);
                 black_box(st.record.offensive_month)
             })
@@ -81,11 +81,11 @@ fn whole_run(c: &mut Criterion) {
 
 fn batch(c: &mut Criterion) {
     let m = model(1000);
-    let all: Vec<usize> = (0..m.regimes.len()).collect();
+    let all: Vec<usize> = (0..m.regimes().len()).collect();
     let pool = runner::pool(0).unwrap();
     let mut g = c.benchmark_group("batch_1000_runs_x4_regimes");
     g.sample_size(20);
-    g.throughput(Throughput::Elements(1000 * m.regimes.len() as u64));
+    g.throughput(Throughput::Elements(1000 * m.regimes().len() as u64));
     g.bench_function("runs", |b| {
         b.iter(|| black_box(runner::run_batch(&m, 0, &pool, &runner::Silent)))
     });

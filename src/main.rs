@@ -394,14 +394,14 @@ fn dispatch(cli: Cli) -> Result<()> {
             let o = args.overrides();
             // Resolve first so the bar knows the run count (and bad input fails before any work).
             let (_, _, model) = load::resolve(config.as_deref(), &o)?;
-            let bar = Bar::new(model.run.runs, quiet, "runs");
+            let bar = Bar::new(model.run().runs, quiet, "runs");
             let report = run::run(config.as_deref(), &o, out.as_deref(), force, per_run, &bar)?;
             bar.0.finish_and_clear();
             if !quiet {
                 print!("{}", run::summary_table(&report.summary));
                 println!(
                     "{} runs per regime in {:.2} s; results in {}",
-                    model.run.runs,
+                    model.run().runs,
                     report.wall_seconds,
                     report.dir.display()
                 );

@@ -42,7 +42,7 @@ static A: Counting = Counting;
 fn monthly_loop_allocates_nothing() {
     let m = Model::from_raw(&RawConfig::builtin(), "default").unwrap();
     let mut crises = 0;
-    for r in 0..m.regimes.len() {
+    for r in 0..m.regimes().len() {
         let p = Prepared::new(&m, r);
         let mut st = RunState::new(&p);
         for run in 0..50 {

@@ -78,11 +78,11 @@ fn replay_agrees_with_the_batch() {
     });
     let b = batch(&m, 2);
     let mut rebuilt = BatchResult::new(&m);
-    let prepared: Vec<Prepared> = (0..m.regimes.len()).map(|r| Prepared::new(&m, r)).collect();
-    for run in 0..m.run.runs {
+    let prepared: Vec<Prepared> = (0..m.regimes().len()).map(|r| Prepared::new(&m, r)).collect();
+    for run in 0..m.run().runs {
         let records: Vec<_> = prepared.iter().map(|p| replay::replay(p, 0, run).1).collect();
         for (p, r) in prepared.iter().zip(&records) {
-            assert_eq!(r, &run_one(p, m.run.seed, 0, run));
+            assert_eq!(r, &run_one(p, m.run().seed, 0, run));
         }
         rebuilt.add_run(&records);
     }
@@ -202,7 +202,7 @@ fn zagare_kilgour_threshold_holds_in_the_engine() {
     let [hard, soft] = p.expect_offensive[0];
     assert_eq!((hard.honour, soft.honour, soft.escalation), (1.0, 0.0, 0.0));
     assert!(hard.escalation > 0.0);
-    let (a_sq, a_dc, a_dd) = (0.0, 1.0, 1.0 - m.russia.war_cost * hard.escalation);
+    let (a_sq, a_dc, a_dd) = (0.0, 1.0, 1.0 - m.russia().war_cost * hard.escalation);
     let threshold = (a_dc - a_sq) / (a_dc - a_dd);
     assert!(threshold > 0.05 && threshold < 0.95, "{threshold}");
     for k in 1..100 {
@@ -231,8 +231,8 @@ fn a_weak_answer_makes_the_next_offensive_more_likely() {
     use deterrence_sim::sim::russia::{russia_utilities, OFFENSIVE};
     use deterrence_sim::sim::state::RunState;
     let m = model(|_| {});
-    let us = m.guarantors.iter().position(|g| g.id == "USA").unwrap();
-    for r in 0..m.regimes.len() {
+    let us = m.guarantors().iter().position(|g| g.id == "USA").unwrap();
+    for r in 0..m.regimes().len() {
         let p = Prepared::new(&m, r);
         let st = RunState::new(&p);
         let before = russia_utilities(&p, &st).1[OFFENSIVE];
@@ -250,16 +250,16 @@ fn a_weak_answer_makes_the_next_offensive_more_likely() {
         assert!(
             b_fail < b_late && b_late < b0 && b0 < b_good,
             "{}",
-            m.regimes[r].name
+            m.regimes()[r].name
         );
         // Every answer also teaches Russia (less uncertainty, less value in probing again), so
         // answers are compared with each other, after the same number of observations. Under
         // `none` nobody is bound and the US type barely changes what Russia expects.
-        if m.regimes[r].name != "none" {
+        if m.regimes()[r].name != "none" {
             assert!(
                 p_fail > p_late && p_late > p_good,
                 "{}: {p_fail} {p_late} {p_good} (before {before})",
-                m.regimes[r].name
+                m.regimes()[r].name
             );
         }
     }
@@ -280,13 +280,13 @@ fn a_reassurance_force_without_troop_contributors_is_no_tripwire() {
         })
     };
     let (small, large) = (no_troops(0.0), no_troops(30000.0));
-    for k in 0..small.regimes.len() {
+    for k in 0..small.regimes().len() {
         assert_eq!(Prepared::new(&large, k).p_tripwire, 0.0);
     }
     assert_eq!(csvs(&small, &batch(&small, 1)), csvs(&large, &batch(&large, 1)));
     // With troop contributors (the default) the same force is a tripwire.
     let with = model(|r| r.modifiers.reassurance_troops = 30000.0);
-    let k = with.regimes.iter().position(|r| r.name == "article5").unwrap();
+    let k = with.regimes().iter().position(|r| r.name == "article5").unwrap();
     assert!(Prepared::new(&with, k).p_tripwire > 0.5);
 }
 
@@ -312,7 +312,7 @@ fn support_arrives_later_without_a_joint_deadline() {
             c[wc].parse::<f64>().unwrap(),
         );
     }
-    for g in &m.guarantors {
+    for g in m.guarantors() {
         let w = |r: &str| wait[&(r.to_string(), g.id.clone())];
         assert!(
             w("article5") < w("nato_light") && w("nato_light") < w("bilateral"),

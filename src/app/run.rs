@@ -35,10 +35,10 @@ pub fn run(
     let (loaded, raw, model) = resolve(config, o)?;
     let dir = out
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("output").join(&model.name));
+        .unwrap_or_else(|| PathBuf::from("output").join(model.name()));
     // Old results stay until the new ones are complete: an interrupted `--force` loses nothing.
     files::check_dir(&dir, force)?;
-    let pool = runner::pool(model.run.threads)?;
+    let pool = runner::pool(model.run().threads)?;
     let start = Instant::now();
     let mut runs_file = if per_run {
         Some(tables::RunsCsv::create(&dir, &model)?)
@@ -107,17 +107,17 @@ pub fn write_run(
         files.push(p);
     }
     let title = chart_title(
-        &model.name,
-        &model.run.seed.to_string(),
-        &model.run.runs.to_string(),
+        model.name(),
+        &model.run().seed.to_string(),
+        &model.run().runs.to_string(),
     );
     files.extend(run_charts::draw_run_charts(dir, &title)?);
     write_manifest(
         dir,
         origin,
         raw,
-        model.run.seed,
-        model.run.threads,
+        model.run().seed,
+        model.run().threads,
         wall,
         command,
         &files,

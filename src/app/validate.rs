@@ -62,16 +62,16 @@ pub fn validate(path: &Path) -> Result<String> {
     Ok(format!(
         "{}: valid ({} regimes: {}; {} guarantors; {} responses; {} runs x {} months)",
         path.display(),
-        model.regimes.len(),
+        model.regimes().len(),
         model
-            .regimes
+            .regimes()
             .iter()
             .map(|r| r.name.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-        model.guarantors.len(),
-        model.responses.len(),
-        model.run.runs,
-        model.run.periods
+        model.guarantors().len(),
+        model.responses().len(),
+        model.run().runs,
+        model.run().periods
     ))
 }

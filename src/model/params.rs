@@ -219,9 +219,9 @@ mod tests {
             "f",
         )
         .unwrap();
-        let gbr = m.guarantors.iter().find(|g| g.id == "GBR").unwrap();
+        let gbr = m.guarantors().iter().find(|g| g.id == "GBR").unwrap();
         assert_eq!(gbr.audience_sensitivity, 2.0);
-        let nl = m.regimes.iter().find(|r| r.name == "nato_light").unwrap();
+        let nl = m.regimes().iter().find(|r| r.name == "nato_light").unwrap();
         assert_eq!(nl.provocation, 0.25);
         // A name the config does not accept there is still unknown.
         let e = set(&mut v, "guarantors.GBR.lamda_x", 1.0, "f")

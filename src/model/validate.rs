@@ -32,21 +32,23 @@ pub struct RunSpec {
     pub threads: usize,
 }
 
-/// Everything the engine needs, validated.
+/// Everything the engine needs, validated. Built only by [`Model::from_raw`] (and changed only
+/// by [`Model::with_baseline`], which validates too), so every value a run reads has passed its
+/// check; read through the accessors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
-    pub name: String,
-    pub run: RunSpec,
-    pub russia: Russia,
-    pub ukraine: Ukraine,
-    pub crisis: Crisis,
-    pub responses: Vec<Response>,
-    pub regimes: Vec<Regime>,
-    pub guarantors: Vec<Guarantor>,
-    pub reassurance_troops: f64,
+    name: String,
+    run: RunSpec,
+    russia: Russia,
+    ukraine: Ukraine,
+    crisis: Crisis,
+    responses: Vec<Response>,
+    regimes: Vec<Regime>,
+    guarantors: Vec<Guarantor>,
+    reassurance_troops: f64,
     /// The regime every other is compared with, run by run (`diff_vs_<baseline>`): `none` when
     /// the config defines it; a difference study sets its subtracted regime.
-    pub baseline: Option<usize>,
+    baseline: Option<usize>,
 }
 
 /// A number as a person reads it: plain when moderate, in exponent form when very large or small.
@@ -361,6 +363,50 @@ impl Model {
     /// The index of the baseline regime of the paired differences, if there is one.
     pub fn baseline(&self) -> Option<usize> {
         self.baseline
+    }
+
+    /// The config's name (names the output directory).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Seed, runs, months and threads.
+    pub fn run(&self) -> &RunSpec {
+        &self.run
+    }
+    /// Russia's parameters (docs/MODEL.md, "Russia").
+    pub fn russia(&self) -> &Russia {
+        &self.russia
+    }
+    /// Ukraine's parameters (docs/MODEL.md, "Ukraine").
+    pub fn ukraine(&self) -> &Ukraine {
+        &self.ukraine
+    }
+    /// The crisis clock and contest (docs/MODEL.md, "Crisis").
+    pub fn crisis(&self) -> &Crisis {
+        &self.crisis
+    }
+    /// The response types, in config order (response `k` is option id `k + 1`).
+    pub fn responses(&self) -> &[Response] {
+        &self.responses
+    }
+    /// The regimes, in config order.
+    pub fn regimes(&self) -> &[Regime] {
+        &self.regimes
+    }
+    /// The guarantor states, in config order.
+    pub fn guarantors(&self) -> &[Guarantor] {
+        &self.guarantors
+    }
+    /// Troops of the reassurance force (the tripwire), in soldiers.
+    pub fn reassurance_troops(&self) -> f64 {
+        self.reassurance_troops
+    }
+
+    /// The same model with regime `name` as the baseline of the paired differences (a
+    /// difference study pairs its subtracted regime with the other); an unknown name is an error.
+    pub fn with_baseline(mut self, name: &str) -> Result<Model> {
+        self.baseline = Some(self.regime_index(name)?);
+        Ok(self)
     }
 }
 

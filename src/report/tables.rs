@@ -63,15 +63,15 @@ pub fn summary_csv(batch: &BatchResult) -> String {
 pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
     let mut out = String::from("regime,guarantor,name,bound,called,honoured,honoured_share,nothing_share");
     let _ = write!(out, ",resp_nothing");
-    for r in &model.responses {
+    for r in model.responses() {
         let _ = write!(out, ",resp_{}", r.name);
     }
     out.push_str(",cost_usd_bn_per_run,cost_share_of_regime,cost_per_gdp_ppm,mean_hours_to_support\n");
     for (k, (name, acc)) in batch.regimes.iter().zip(&batch.accumulators).enumerate() {
-        let regime = &model.regimes[k];
+        let regime = &model.regimes()[k];
         let total_cost: f64 = acc.cost.iter().sum();
         let runs = acc.runs.max(1) as f64;
-        for (i, g) in model.guarantors.iter().enumerate() {
+        for (i, g) in model.guarantors().iter().enumerate() {
             let called = acc.called[i];
             let share = |x: u64| {
                 if called == 0 {
@@ -116,7 +116,7 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
 /// `timeline.csv`: one row per regime and month.
 pub fn timeline_csv(model: &Model, batch: &BatchResult) -> String {
     let mut out = String::from("regime,month,survival,survival_ci_low,survival_ci_high,probe_rate");
-    for g in &model.guarantors {
+    for g in model.guarantors() {
         let _ = write!(out, ",belief_{0}_mean,belief_{0}_p10,belief_{0}_p90", g.id);
     }
     out.push('\n');
@@ -253,7 +253,7 @@ impl RunsCsv {
             tmp,
             path,
             out,
-            regimes: model.regimes.iter().map(|r| r.name.clone()).collect(),
+            regimes: model.regimes().iter().map(|r| r.name.clone()).collect(),
         })
     }
 

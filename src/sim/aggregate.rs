@@ -46,9 +46,9 @@ pub struct Accumulator {
 
 impl Accumulator {
     pub fn new(model: &Model) -> Accumulator {
-        let g = model.guarantors.len();
-        let t = model.run.periods as usize;
-        let o = model.responses.len() + 1;
+        let g = model.guarantors().len();
+        let t = model.run().periods as usize;
+        let o = model.responses().len() + 1;
         Accumulator {
             guarantors: g,
             options: o,
@@ -214,8 +214,8 @@ pub struct BatchResult {
 impl BatchResult {
     pub fn new(model: &Model) -> BatchResult {
         BatchResult {
-            regimes: model.regimes.iter().map(|r| r.name.clone()).collect(),
-            accumulators: model.regimes.iter().map(|_| Accumulator::new(model)).collect(),
+            regimes: model.regimes().iter().map(|r| r.name.clone()).collect(),
+            accumulators: model.regimes().iter().map(|_| Accumulator::new(model)).collect(),
             baseline: model.baseline(),
         }
     }

@@ -19,10 +19,10 @@ pub const CHUNK: u64 = 512;
 /// Runs per chunk: [`CHUNK`], fewer when long horizons or many guarantors make each run's
 /// record large, so that a chunk's records stay under about 64 MiB.
 pub fn chunk_size(model: &Model) -> u64 {
-    let g = model.guarantors.len();
-    let t = model.run.periods as usize;
+    let g = model.guarantors().len();
+    let t = model.run().periods as usize;
     let per_run =
-        model.regimes.len() * (t * (g * 4 + 1) + g * (model.responses.len() + 1) * 4 + g * 16 + 256);
+        model.regimes().len() * (t * (g * 4 + 1) + g * (model.responses().len() + 1) * 4 + g * 16 + 256);
     ((64usize << 20) / per_run.max(1)).clamp(16, CHUNK as usize) as u64
 }
 
@@ -58,7 +58,7 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool> {
 
 /// Prepare every regime of `model`.
 pub fn prepare(model: &Model) -> Vec<Prepared<'_>> {
-    (0..model.regimes.len())
+    (0..model.regimes().len())
         .map(|r| Prepared::new(model, r))
         .collect()
 }
@@ -85,8 +85,8 @@ pub fn run_batch_with(
     let prepared = prepare(model);
     let mut result = BatchResult::new(model);
     let chunk_runs = chunk_size(model);
-    let seed = model.run.seed;
-    let runs = model.run.runs;
+    let seed = model.run().seed;
+    let runs = model.run().runs;
     let mut start = 0;
     while start < runs {
         let end = (start + chunk_runs).min(runs);

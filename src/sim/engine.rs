@@ -32,7 +32,7 @@ pub fn step_month<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trac
 
     // 1. Resolve drifts; peacetime aid follows it.
     let mut aid = 0.0;
-    for (i, g) in m.guarantors.iter().enumerate() {
+    for (i, g) in m.guarantors().iter().enumerate() {
         let z0 = p.resolve_logit0[i];
         let z = z0 + g.resolve_persistence * (st.resolve_logit[i] - z0) + g.resolve_volatility * d.normal();
         st.resolve_logit[i] = z;
@@ -68,16 +68,16 @@ pub fn step_month<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trac
 
     // 5. Forgetting, memory, record.
     for b in st.beliefs.iter_mut() {
-        b.forget(m.russia.forgetting);
+        b.forget(m.russia().forgetting);
     }
-    st.threat_memory *= m.ukraine.threat_persistence;
+    st.threat_memory *= m.ukraine().threat_persistence;
     record_beliefs(p, st, t);
     trace.end_month(p, st);
     st.month += 1;
 }
 
 fn record_beliefs(p: &Prepared, st: &mut RunState, t: u32) {
-    let g = p.model.guarantors.len();
+    let g = p.model.guarantors().len();
     let row = t as usize * g;
     for i in 0..g {
         st.record.beliefs[row + i] = st.beliefs[p.slot[i]].mean() as f32;
@@ -86,12 +86,12 @@ fn record_beliefs(p: &Prepared, st: &mut RunState, t: u32) {
 
 /// Run the whole horizon in `st` (already reset) with stream `d`.
 pub fn run_with<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trace: &mut T) {
-    let periods = p.model.run.periods;
+    let periods = p.model.run().periods;
     while st.month < periods && !st.done {
         step_month(p, st, d, trace);
     }
     // After the first offensive the run is over: beliefs stay where they were.
-    let g = p.model.guarantors.len();
+    let g = p.model.guarantors().len();
     let last = st.month as usize;
     for t in last..periods as usize {
         for i in 0..g {

@@ -30,8 +30,8 @@ impl Prepared<'_> {
         arr: &mut [f64],
     ) {
         let m = self.model;
-        let g: &Guarantor = &m.guarantors[i];
-        let exponent = m.crisis.contest_exponent;
+        let g: &Guarantor = &m.guarantors()[i];
+        let exponent = m.crisis().contest_exponent;
         let v = g.value(hard, scale);
         let p0 = contest(base + others, attacker, exponent);
         let ac = if self.bound[i] {
@@ -46,7 +46,7 @@ impl Prepared<'_> {
                 arr[k] = f64::INFINITY;
                 continue;
             }
-            let r = &m.responses[o - 1];
+            let r = &m.responses()[o - 1];
             let t = decide_at + r.delay_hours;
             let support = r.effect * g.capability * self.timeliness(t);
             let gain = v * (contest(base + others + support, attacker, exponent) - p0);
@@ -67,7 +67,7 @@ impl Prepared<'_> {
     pub(crate) fn reference(&self, i: usize, hard: bool, scale: f64, base: f64, t: f64) -> Expectation {
         let n = self.options[i].len();
         let (mut u, mut x, mut a, mut p) = ([0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT]);
-        let attacker = self.model.russia.strength * scale;
+        let attacker = self.model.russia().strength * scale;
         self.utilities(
             i,
             hard,
@@ -80,14 +80,14 @@ impl Prepared<'_> {
             &mut x[..n],
             &mut a[..n],
         );
-        logit_probs(&u[..n], self.model.guarantors[i].lambda, &mut p[..n]);
+        logit_probs(&u[..n], self.model.guarantors()[i].lambda, &mut p[..n]);
         let mut e = Expectation::default();
         for k in 0..n {
             let o = self.options[i][k];
             if o == NOTHING {
                 continue;
             }
-            let r = &self.model.responses[o - 1];
+            let r = &self.model.responses()[o - 1];
             e.honour += if r.honours { p[k] } else { 0.0 };
             e.support += p[k] * x[k];
             e.escalation += p[k] * r.escalation;
@@ -127,7 +127,7 @@ pub fn choose(
         &mut x[..n],
         &mut a[..n],
     );
-    logit_probs(&u[..n], p.model.guarantors[i].lambda, &mut pr[..n]);
+    logit_probs(&u[..n], p.model.guarantors()[i].lambda, &mut pr[..n]);
     let k = sample(&pr[..n], draw);
     let row = &mut st.probs[i * MAXOPT..(i + 1) * MAXOPT];
     row.fill(0.0);

@@ -58,15 +58,15 @@ pub struct Prepared<'m> {
 impl<'m> Prepared<'m> {
     /// Prepare regime `regime_index` of `model`.
     pub fn new(model: &'m Model, regime_index: usize) -> Prepared<'m> {
-        let regime = &model.regimes[regime_index];
-        let g = &model.guarantors;
+        let regime = &model.regimes()[regime_index];
+        let g = &model.guarantors();
         let bound: Vec<bool> = g.iter().map(|x| regime.binds(&x.id, x.bilateral)).collect();
         let options: Vec<Vec<usize>> = g
             .iter()
             .map(|x| {
                 let mut o = vec![NOTHING];
                 for &r in &regime.responses {
-                    let ok = match model.responses[r].requires {
+                    let ok = match model.responses()[r].requires {
                         Requirement::Nothing => true,
                         Requirement::Troops => x.troops,
                         Requirement::AirSupport => x.air_support && regime.air_support,
@@ -79,7 +79,7 @@ impl<'m> Prepared<'m> {
             })
             .collect();
         let tripwire_option = model
-            .responses
+            .responses()
             .iter()
             .position(|r| r.requires == Requirement::Troops)
             .map(|r| r + 1);
@@ -108,12 +108,12 @@ impl<'m> Prepared<'m> {
             .map(|m| m.iter().map(|&i| g[i].resolve).sum::<f64>() / m.len() as f64)
             .collect();
 
-        let decay = std::f64::consts::LN_2 / model.crisis.support_half_life_hours;
+        let decay = std::f64::consts::LN_2 / model.crisis().support_half_life_hours;
         // The tripwire needs troops on the ground: a troops response on the menu of responses
         // and at least one guarantor that would send them.
         let has_troops = g.iter().any(|x| x.troops);
         let p_tripwire = if regime.reassurance_force && tripwire_option.is_some() && has_troops {
-            1.0 - (-model.reassurance_troops / model.crisis.tripwire_scale).exp()
+            1.0 - (-model.reassurance_troops() / model.crisis().tripwire_scale).exp()
         } else {
             0.0
         };
@@ -121,7 +121,7 @@ impl<'m> Prepared<'m> {
             Some(o) => g
                 .iter()
                 .filter(|x| x.troops)
-                .map(|x| model.responses[o - 1].effect * x.capability)
+                .map(|x| model.responses()[o - 1].effect * x.capability)
                 .sum(),
             None => 0.0,
         };
@@ -145,13 +145,13 @@ impl<'m> Prepared<'m> {
             resolve_logit0: g.iter().map(|x| (x.resolve / (1.0 - x.resolve)).ln()).collect(),
         };
         let t = regime.expected_decision_hours();
-        let base = model.ukraine.defence_multiplier * model.ukraine.capability;
+        let base = model.ukraine().defence_multiplier * model.ukraine().capability;
         for i in 0..g.len() {
             let mut off = [Expectation::default(); 2];
             let mut probe = [Expectation::default(); 2];
             for (k, hard) in [true, false].into_iter().enumerate() {
                 off[k] = p.reference(i, hard, 1.0, base, t);
-                probe[k] = p.reference(i, hard, model.russia.probe_scale, base, t);
+                probe[k] = p.reference(i, hard, model.russia().probe_scale, base, t);
             }
             p.expect_offensive.push(off);
             p.expect_probe.push(probe);

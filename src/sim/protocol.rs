@@ -21,11 +21,11 @@ use crate::stats::rng::Draws;
 /// the run's tallies.
 pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -> CrisisView {
     let m = p.model;
-    let ng = m.guarantors.len();
-    let nopt = m.responses.len() + 1;
-    let scale = if offensive { 1.0 } else { m.russia.probe_scale };
-    let attacker = m.russia.strength * scale;
-    let base = m.ukraine.defence_multiplier * st.capability;
+    let ng = m.guarantors().len();
+    let nopt = m.responses().len() + 1;
+    let scale = if offensive { 1.0 } else { m.russia().probe_scale };
+    let attacker = m.russia().strength * scale;
+    let base = m.ukraine().defence_multiplier * st.capability;
 
     for i in 0..ng {
         st.hard[i] = d.uniform() < st.p_hard[i];
@@ -40,12 +40,12 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
     st.forced.fill(false);
     st.probs.fill(0.0);
     if let (true, Some(o)) = (tripwire, p.tripwire_option) {
-        for (i, g) in m.guarantors.iter().enumerate() {
+        for (i, g) in m.guarantors().iter().enumerate() {
             if g.troops {
                 st.forced[i] = true;
                 st.choice[i] = o;
                 st.arrival[i] = 0.0;
-                st.contrib[i] = m.responses[o - 1].effect * g.capability;
+                st.contrib[i] = m.responses()[o - 1].effect * g.capability;
                 st.probs[i * MAXOPT + o] = 1.0;
             }
         }
@@ -115,7 +115,7 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
         Protocol::Joint { rounds, .. } => rounds * ng as u32,
         Protocol::Independent { .. } => ng as u32,
     };
-    let p_hold = contest(base + support, attacker, m.crisis.contest_exponent);
+    let p_hold = contest(base + support, attacker, m.crisis().contest_exponent);
     let held = u_combat < p_hold;
 
     let rec = &mut st.record;
@@ -127,10 +127,10 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
         let o = st.choice[i];
         rec.called[i] += 1;
         rec.responses[i * nopt + o] += 1;
-        let honoured = o != NOTHING && m.responses[o - 1].honours;
+        let honoured = o != NOTHING && m.responses()[o - 1].honours;
         if o != NOTHING {
-            let r = &m.responses[o - 1];
-            rec.cost[i] += r.cost * m.guarantors[i].milex_usd_bn;
+            let r = &m.responses()[o - 1];
+            rec.cost[i] += r.cost * m.guarantors()[i].milex_usd_bn;
             persistent += r.persistent * st.contrib[i];
         }
         if honoured {
@@ -163,7 +163,7 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
         rec.probe_months[st.month as usize] = 1;
         st.threat_memory += 1.0;
         if !held {
-            st.capability *= 1.0 - m.ukraine.probe_damage;
+            st.capability *= 1.0 - m.ukraine().probe_damage;
         }
     }
     CrisisView {

@@ -95,11 +95,11 @@ impl Trace for Recorder {
             if o == NOTHING {
                 "nothing".to_string()
             } else {
-                m.responses[o - 1].name.clone()
+                m.responses()[o - 1].name.clone()
             }
         };
         let guarantors = m
-            .guarantors
+            .guarantors()
             .iter()
             .enumerate()
             .map(|(i, g)| GuarantorMove {
@@ -138,13 +138,13 @@ impl Trace for Recorder {
         let m = p.model;
         if let Some(last) = self.months.last_mut() {
             last.beliefs = m
-                .guarantors
+                .guarantors()
                 .iter()
                 .enumerate()
                 .map(|(i, g)| (g.id.clone(), st.belief(p, i)))
                 .collect();
             last.resolve = m
-                .guarantors
+                .guarantors()
                 .iter()
                 .zip(&st.p_hard)
                 .map(|(g, &x)| (g.id.clone(), x))
@@ -157,14 +157,14 @@ impl Trace for Recorder {
 pub fn replay(p: &Prepared, point: u64, run: u64) -> (RunTrace, RunRecord) {
     let m = p.model;
     let mut st = RunState::new(p);
-    let mut d = Draws::new(m.run.seed, point, run);
+    let mut d = Draws::new(m.run().seed, point, run);
     let mut rec = Recorder { months: Vec::new() };
     run_with(p, &mut st, &mut d, &mut rec);
     let record = st.record;
     let trace = RunTrace {
-        config: m.name.clone(),
+        config: m.name().to_string(),
         regime: p.regime.name.clone(),
-        seed: m.run.seed,
+        seed: m.run().seed,
         point,
         run,
         months: rec.months,

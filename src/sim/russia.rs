@@ -15,13 +15,13 @@ pub const RUSSIA_CHOICES: [&str; 3] = ["hold", "probe", "offensive"];
 /// Russia's utilities of (hold, probe, offensive) and its logit choice probabilities.
 pub fn russia_utilities(p: &Prepared, st: &RunState) -> ([f64; 3], [f64; 3]) {
     let m = p.model;
-    let ru = &m.russia;
-    let exponent = m.crisis.contest_exponent;
-    let base = m.ukraine.defence_multiplier * st.capability;
+    let ru = &m.russia();
+    let exponent = m.crisis().contest_exponent;
+    let base = m.ukraine().defence_multiplier * st.capability;
     let (mut x_off, mut x_probe) = (0.0, 0.0);
     let (mut calm_off, mut calm_probe) = (1.0 - p.p_tripwire, 1.0);
     let (mut s_off, mut s_probe, mut info) = (0.0, 0.0, 0.0);
-    for (i, g) in m.guarantors.iter().enumerate() {
+    for (i, g) in m.guarantors().iter().enumerate() {
         let b = &st.beliefs[p.slot[i]];
         let mu = b.mean();
         let [h, s] = &p.expect_offensive[i];

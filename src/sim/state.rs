@@ -66,19 +66,19 @@ impl RunState {
     /// A fresh state for a run of prepared regime `p`.
     pub fn new(p: &Prepared) -> RunState {
         let m = p.model;
-        let g = m.guarantors.len();
-        let periods = m.run.periods as usize;
-        let nopt = m.responses.len() + 1;
+        let g = m.guarantors().len();
+        let periods = m.run().periods as usize;
+        let nopt = m.responses().len() + 1;
         let mut st = RunState {
             month: 0,
-            capability: m.ukraine.capability,
+            capability: m.ukraine().capability,
             threat_memory: 0.0,
             resolve_logit: p.resolve_logit0.clone(),
-            p_hard: m.guarantors.iter().map(|x| x.resolve).collect(),
+            p_hard: m.guarantors().iter().map(|x| x.resolve).collect(),
             beliefs: p
                 .slot_prior
                 .iter()
-                .map(|&mu| Beta::with_mean(mu, m.russia.prior_strength))
+                .map(|&mu| Beta::with_mean(mu, m.russia().prior_strength))
                 .collect(),
             done: false,
             record: RunRecord {
@@ -118,14 +118,14 @@ impl RunState {
     pub fn reset(&mut self, p: &Prepared) {
         let m = p.model;
         self.month = 0;
-        self.capability = m.ukraine.capability;
+        self.capability = m.ukraine().capability;
         self.threat_memory = 0.0;
         self.resolve_logit.copy_from_slice(&p.resolve_logit0);
-        for (x, g) in self.p_hard.iter_mut().zip(&m.guarantors) {
+        for (x, g) in self.p_hard.iter_mut().zip(m.guarantors()) {
             *x = g.resolve;
         }
         for (b, &mu) in self.beliefs.iter_mut().zip(&p.slot_prior) {
-            *b = Beta::with_mean(mu, m.russia.prior_strength);
+            *b = Beta::with_mean(mu, m.russia().prior_strength);
         }
         self.done = false;
         let r = &mut self.record;

@@ -13,13 +13,13 @@ use crate::sim::state::RunState;
 pub fn choose(p: &Prepared, st: &mut RunState, aid: f64, u_ukraine: f64) -> (f64, bool) {
     let m = p.model;
     // 2. Ukraine's posture and capability.
-    let uk = &m.ukraine;
-    let attacker = m.russia.strength;
+    let uk = &m.ukraine();
+    let attacker = m.russia().strength;
     let danger = 1.0
         - contest(
             uk.defence_multiplier * st.capability,
             attacker,
-            m.crisis.contest_exponent,
+            m.crisis().contest_exponent,
         );
     let u_mob = uk.mobilisation_value * (danger + st.threat_memory) - uk.mobilisation_cost;
     let p_mob = logistic(uk.lambda * u_mob);

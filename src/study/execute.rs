@@ -38,7 +38,7 @@ pub fn compute_point_runs(
     let (_, model) = sweep.point_model(p)?;
     let values: Vec<String> = sweep.points[p].iter().map(|x| format!("{x}")).collect();
     let prefix = format!("{p},{}", values.join(","));
-    let names: Vec<String> = model.regimes.iter().map(|r| r.name.clone()).collect();
+    let names: Vec<String> = model.regimes().iter().map(|r| r.name.clone()).collect();
     let mut runs = String::new();
     let batch = runner::run_batch_with(
         &model,
@@ -101,7 +101,7 @@ pub fn rerun_point(dir: &Path, p: usize) -> Result<(Sweep, RawConfig, Model, Bat
         });
     }
     let (raw, model) = sweep.point_model(p)?;
-    let pool = runner::pool(model.run.threads)?;
+    let pool = runner::pool(model.run().threads)?;
     let batch = runner::run_batch(&model, sweep.stream_point(p), &pool, &runner::Silent);
     let rows = sweep.rows(p, &batch);
     Ok((sweep, raw, model, batch, rows))

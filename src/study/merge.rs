@@ -114,7 +114,7 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
         }
     }
     rows.sort_by_key(|r| r.0); // stable: keeps the regime order within a point
-    let regimes = sweep.point_model(0)?.1.regimes.len();
+    let regimes = sweep.point_model(0)?.1.regimes().len();
     let mut count = vec![0usize; sweep.points.len()];
     for (p, _) in &rows {
         count[*p] += 1;

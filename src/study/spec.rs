@@ -394,7 +394,7 @@ impl Sweep {
         if let Some(minus) = self.analysis.as_ref().and_then(|a| a.minus.as_deref()) {
             // A difference study pairs its two regimes run by run: that paired difference and its
             // interval are in points.csv, and its variance is the study's noise floor.
-            model.baseline = model.regimes.iter().position(|r| r.name == minus);
+            model = model.with_baseline(minus)?;
         }
         Ok((raw, model))
     }

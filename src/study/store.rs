@@ -163,7 +163,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         PathBuf::from("output").join(name)
     });
     let mine = sweep.my_points();
-    let regimes = sweep.point_model(0)?.1.regimes.len();
+    let regimes = sweep.point_model(0)?.1.regimes().len();
     let partial = dir.join(PARTIAL);
     if o.resume {
         let old = read_state(&dir).map_err(|_| Error::Results {
