@@ -1,41 +1,9 @@
 //! End-to-end checks of the binary, as a user would run it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod util;
+use util::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_deterrence-sim");
-const DEFAULT: &str = include_str!("../configs/default.toml");
-
-fn tmp(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "dsim-{}-{}-{}",
-        name,
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str], cwd: Option<&Path>) -> Output {
-    let mut c = Command::new(BIN);
-    c.args(args);
-    if let Some(d) = cwd {
-        c.current_dir(d);
-    }
-    c.output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::Command;
 
 /// Every bad-input class gets exit code 2, a message naming the file and the field, no panic.
 #[test]
@@ -134,7 +102,7 @@ fn bad_input_is_a_clear_error_with_exit_code_2() {
             } else {
                 vec!["validate", f.to_str().unwrap()]
             };
-            let o = run(&args, None);
+            let o = run_in(&args, None);
             let t = text(&o);
             assert_eq!(o.status.code(), Some(2), "{name} ({cmd}): {t}");
             assert!(!t.contains("panicked"), "{name}: {t}");
@@ -159,7 +127,7 @@ fn bad_input_is_a_clear_error_with_exit_code_2() {
         vec!["validate", "/nonexistent/config.toml"],
         vec!["frobnicate"],
     ] {
-        let o = run(&args, Some(&d));
+        let o = run_in(&args, Some(&d));
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
         assert!(!text(&o).contains("panicked"));
     }
@@ -171,20 +139,20 @@ fn results_are_protected_and_written_atomically() {
     let d = tmp("protect");
     let out = d.join("o");
     let o = out.to_str().unwrap();
-    let first = run(
+    let first = run_in(
         &["run", "--runs", "200", "--periods", "12", "--out", o, "--quiet"],
         Some(&d),
     );
     assert!(first.status.success(), "{}", text(&first));
     let before = std::fs::read(out.join("summary.csv")).unwrap();
-    let again = run(
+    let again = run_in(
         &["run", "--runs", "100", "--seed", "8", "--out", o, "--quiet"],
         Some(&d),
     );
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again).contains("--force"));
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
-    let forced = run(
+    let forced = run_in(
         &[
             "run", "--runs", "100", "--seed", "8", "--out", o, "--quiet", "--force",
         ],
@@ -219,7 +187,7 @@ fn results_are_protected_and_written_atomically() {
     assert!(tmp_runs.exists());
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
     assert!(out.join("manifest.json").exists());
-    let forced = run(
+    let forced = run_in(
         &[
             "run", "--runs", "100", "--seed", "8", "--out", o, "--quiet", "--force",
         ],
@@ -229,7 +197,7 @@ fn results_are_protected_and_written_atomically() {
     // An --out that is a file is a usage error.
     let f = d.join("a-file");
     std::fs::write(&f, "x").unwrap();
-    let bad = run(
+    let bad = run_in(
         &["run", "--runs", "10", "--out", f.to_str().unwrap(), "--quiet"],
         Some(&d),
     );
@@ -263,32 +231,32 @@ fn results_are_protected_and_written_atomically() {
 #[test]
 fn builtin_default_init_validate_plot() {
     let d = tmp("builtin");
-    let o = run(&["run", "--runs", "100", "--periods", "6", "--quiet"], Some(&d));
+    let o = run_in(&["run", "--runs", "100", "--periods", "6", "--quiet"], Some(&d));
     assert!(o.status.success(), "{}", text(&o));
     let res = d.join("output/default");
     assert!(res.join("summary.csv").exists());
-    let i = run(&["init", "study"], Some(&d));
+    let i = run_in(&["init", "study"], Some(&d));
     assert!(i.status.success());
     assert_eq!(
         std::fs::read_to_string(d.join("study/default.toml")).unwrap(),
         // The default config, named after its directory.
         DEFAULT.replacen("name = \"default\"", "name = \"study\"", 1)
     );
-    assert_eq!(run(&["init", "study"], Some(&d)).status.code(), Some(2));
-    let v = run(&["validate", "study/default.toml"], Some(&d));
+    assert_eq!(run_in(&["init", "study"], Some(&d)).status.code(), Some(2));
+    let v = run_in(&["validate", "study/default.toml"], Some(&d));
     assert!(v.status.success() && text(&v).contains("valid"), "{}", text(&v));
     // validate also checks sweep and sensitivity files, every design point included.
     let sweep = "name = \"s\"\nbase = \"default.toml\"\nreplicates = 10\n[design]\nkind = \"grid\"\n\
                  [[parameters]]\npath = \"russia.lambda\"\nvalues = [1.0, 2.0]\n";
     std::fs::write(d.join("study/s.toml"), sweep).unwrap();
-    let v = run(&["validate", "study/s.toml"], Some(&d));
+    let v = run_in(&["validate", "study/s.toml"], Some(&d));
     assert!(
         v.status.success() && text(&v).contains("valid sweep file (2 points"),
         "{}",
         text(&v)
     );
     std::fs::write(d.join("study/s.toml"), sweep.replace("1.0, 2.0", "1.0, -2.0")).unwrap();
-    let v = run(&["validate", "study/s.toml"], Some(&d));
+    let v = run_in(&["validate", "study/s.toml"], Some(&d));
     assert_eq!(v.status.code(), Some(2), "{}", text(&v));
     assert!(
         text(&v).contains("point 1") && text(&v).contains("russia.lambda"),
@@ -298,7 +266,7 @@ fn builtin_default_init_validate_plot() {
     for f in ["deterrence.png", "survival.svg", "beliefs.png"] {
         std::fs::remove_file(res.join(f)).unwrap();
     }
-    let p = run(&["plot", res.to_str().unwrap()], Some(&d));
+    let p = run_in(&["plot", res.to_str().unwrap()], Some(&d));
     assert!(p.status.success(), "{}", text(&p));
     for f in ["deterrence.png", "survival.svg", "beliefs.png"] {
         assert!(res.join(f).metadata().unwrap().len() > 1000, "{f}");
@@ -311,7 +279,7 @@ fn cli_results_do_not_depend_on_threads() {
     let d = tmp("threads");
     for k in ["1", "3"] {
         let out = d.join(k);
-        let o = run(
+        let o = run_in(
             &[
                 "run",
                 "--runs",
@@ -343,10 +311,10 @@ fn cli_results_do_not_depend_on_threads() {
 #[test]
 fn replay_prints_a_trace() {
     let d = tmp("replay");
-    let o = run(&["replay", "--regime", "nato_light", "--run", "5"], Some(&d));
+    let o = run_in(&["replay", "--regime", "nato_light", "--run", "5"], Some(&d));
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("outcome:"));
-    let j = run(
+    let j = run_in(
         &["replay", "--regime", "article5", "--run", "2", "--json"],
         Some(&d),
     );
@@ -358,7 +326,7 @@ fn replay_prints_a_trace() {
 #[test]
 fn every_command_has_help_with_an_example() {
     for c in ["run", "replay", "validate", "init", "plot"] {
-        let o = run(&[c, "--help"], None);
+        let o = run_in(&[c, "--help"], None);
         assert!(o.status.success());
         assert!(text(&o).contains("Example"), "{c}");
     }
@@ -370,7 +338,7 @@ fn every_command_has_help_with_an_example() {
 fn set_overrides_and_per_run_rows() {
     let d = tmp("set");
     let a = d.join("a");
-    let o = run(
+    let o = run_in(
         &[
             "run",
             "--runs",
@@ -410,7 +378,7 @@ fn set_overrides_and_per_run_rows() {
     )
     .unwrap();
     let b = d.join("b");
-    let o = run(
+    let o = run_in(
         &[
             "run",
             f.to_str().unwrap(),
@@ -430,7 +398,7 @@ fn set_overrides_and_per_run_rows() {
         std::fs::read(b.join("summary.csv")).unwrap()
     );
     // A wrong path is a clear error with suggestions.
-    let o = run(
+    let o = run_in(
         &[
             "run",
             "--set",

@@ -1,31 +1,11 @@
 //! Sensitivity studies end to end: the three methods, a parameter the output cannot depend on
 //! (exactly zero effect under common random numbers), shards and merge, bad files.
 
+mod util;
+use util::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-const BIN: &str = env!("CARGO_BIN_EXE_deterrence-sim");
-
-fn tmp(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "dsim-gsa-{name}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 const PARAMS: &str = "[[parameters]]\npath = \"russia.war_cost\"\nrange = [0.5, 3.0]\n\n\
 [[parameters]]\npath = \"regimes.nato_light.audience_cost\"\nrange = [0.0, 2.0]\n\n\
@@ -51,14 +31,6 @@ fn run(f: &Path, out: &Path, more: &[&str]) -> Output {
     ];
     a.extend_from_slice(more);
     Command::new(BIN).args(&a).output().unwrap()
-}
-
-fn rows(p: &Path) -> Vec<Vec<String>> {
-    std::fs::read_to_string(p)
-        .unwrap()
-        .lines()
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
 }
 
 #[test]

@@ -1,13 +1,15 @@
 //! The MPI backend (only with `--features mpi`; `.ci/run` installs OpenMPI and runs these):
 //! identity with a single-process run on 2 and 3 ranks, and a rank killed mid-run leaves a
 //! directory that `--resume` finishes with the same bytes.
+
 #![cfg(feature = "mpi")]
+
+mod util;
+use util::*;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-const BIN: &str = env!("CARGO_BIN_EXE_deterrence-sim");
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("dsim-mpi-{name}-{}", std::process::id()));
@@ -37,14 +39,6 @@ fn mpirun(np: usize, args: &[&str]) -> Command {
     ]);
     c.args(args);
     c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

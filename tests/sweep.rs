@@ -1,36 +1,12 @@
 //! Sweeps end to end: thread invariance, resume after kill -9, point reproduction, shards and
 //! merge, and every bad sweep-file class.
 
+mod util;
+use util::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-
-const BIN: &str = env!("CARGO_BIN_EXE_deterrence-sim");
-
-fn tmp(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "dsim-sw-{name}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A small 2-D grid sweep over the built-in default.
 fn write_sweep(dir: &Path, name: &str, replicates: u64, extra: &str) -> PathBuf {
