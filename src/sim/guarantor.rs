@@ -6,7 +6,7 @@
 
 use crate::model::actors::Guarantor;
 use crate::model::choice::{contest, logit_probs, sample};
-use crate::sim::prepared::{Expectation, Prepared, MAXOPT, NOTHING};
+use crate::sim::prepared::{Expectation, OptionId, Prepared, MAXOPT};
 use crate::sim::state::RunState;
 
 impl Prepared<'_> {
@@ -40,13 +40,13 @@ impl Prepared<'_> {
             0.0
         };
         for (k, &o) in self.options[i].iter().enumerate() {
-            if o == NOTHING {
+            let Some(r) = o.response() else {
                 u[k] = -ac;
                 x[k] = 0.0;
                 arr[k] = f64::INFINITY;
                 continue;
-            }
-            let r = &m.responses()[o - 1];
+            };
+            let r = &m.responses()[r];
             let t = decide_at + r.delay_hours;
             let support = r.effect * g.capability * self.timeliness(t);
             let gain = v * (contest(base + others + support, attacker, exponent) - p0);
@@ -83,11 +83,10 @@ impl Prepared<'_> {
         logit_probs(&u[..n], self.model.guarantors()[i].lambda, &mut p[..n]);
         let mut e = Expectation::default();
         for k in 0..n {
-            let o = self.options[i][k];
-            if o == NOTHING {
+            let Some(r) = self.options[i][k].response() else {
                 continue;
-            }
-            let r = &self.model.responses()[o - 1];
+            };
+            let r = &self.model.responses()[r];
             e.honour += if r.honours { p[k] } else { 0.0 };
             e.support += p[k] * x[k];
             e.escalation += p[k] * r.escalation;
@@ -112,7 +111,7 @@ pub fn choose(
     attacker: f64,
     at: f64,
     draw: f64,
-) -> (usize, f64, f64) {
+) -> (OptionId, f64, f64) {
     let (mut u, mut x, mut a, mut pr) = ([0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT]);
     let n = p.options[i].len();
     p.utilities(
@@ -132,7 +131,7 @@ pub fn choose(
     let row = &mut st.probs[i * MAXOPT..(i + 1) * MAXOPT];
     row.fill(0.0);
     for (j, &o) in p.options[i].iter().enumerate() {
-        row[o] = pr[j];
+        row[o.index()] = pr[j];
     }
     (p.options[i][k], x[k], a[k])
 }

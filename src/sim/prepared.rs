@@ -5,8 +5,39 @@
 use crate::model::regimes::{Regime, Reputation, Requirement};
 use crate::model::validate::{Model, MAX_RESPONSES};
 
-/// Option 0 of every choice set: do nothing.
-pub const NOTHING: usize = 0;
+/// One option of a guarantor's menu in a crisis: do nothing, or one of the model's responses.
+/// Its id indexes per-option tables (probabilities, response counts): id 0 is "nothing" and id
+/// `k + 1` is response `k` of [`Model::responses`]. That offset lives here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OptionId(u8);
+
+impl OptionId {
+    /// Do nothing.
+    pub const NOTHING: OptionId = OptionId(0);
+
+    /// The option of response `r` (an index into [`Model::responses`], below `MAX_RESPONSES`).
+    #[inline]
+    pub fn respond(r: usize) -> OptionId {
+        debug_assert!(r < MAX_RESPONSES);
+        OptionId(r as u8 + 1)
+    }
+
+    /// The response this option takes, or `None` for nothing.
+    #[inline]
+    pub fn response(self) -> Option<usize> {
+        (self.0 as usize).checked_sub(1)
+    }
+
+    /// The index of this option in per-option tables (`0..MAXOPT`).
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Option "nothing", as a constant for patterns and comparisons.
+pub const NOTHING: OptionId = OptionId::NOTHING;
+/// The number of option ids: nothing plus at most `MAX_RESPONSES` responses.
 pub(crate) const MAXOPT: usize = MAX_RESPONSES + 1;
 
 /// What Russia expects of one guarantor of one type in a reference crisis.
@@ -31,10 +62,10 @@ pub struct Prepared<'m> {
     pub regime_index: usize,
     /// Whether each guarantor is bound.
     pub bound: Vec<bool>,
-    /// Each guarantor's option ids (0 = nothing, k = response k - 1).
-    pub options: Vec<Vec<usize>>,
-    /// The option id of the troops response the tripwire forces, if the menu has one.
-    pub tripwire_option: Option<usize>,
+    /// Each guarantor's menu: nothing first, then the responses the regime offers it.
+    pub options: Vec<Vec<OptionId>>,
+    /// The troops response the tripwire forces, if the model has one.
+    pub tripwire_option: Option<OptionId>,
     /// Belief slot of each guarantor, and the weight of its observation in that slot.
     pub slot: Vec<usize>,
     pub slot_weight: Vec<f64>,
@@ -61,7 +92,7 @@ impl<'m> Prepared<'m> {
         let regime = &model.regimes()[regime_index];
         let g = &model.guarantors();
         let bound: Vec<bool> = g.iter().map(|x| regime.binds(&x.id, x.bilateral)).collect();
-        let options: Vec<Vec<usize>> = g
+        let options: Vec<Vec<OptionId>> = g
             .iter()
             .map(|x| {
                 let mut o = vec![NOTHING];
@@ -72,17 +103,17 @@ impl<'m> Prepared<'m> {
                         Requirement::AirSupport => x.air_support && regime.air_support,
                     };
                     if ok {
-                        o.push(r + 1);
+                        o.push(OptionId::respond(r));
                     }
                 }
                 o
             })
             .collect();
-        let tripwire_option = model
+        let tripwire_response = model
             .responses()
             .iter()
-            .position(|r| r.requires == Requirement::Troops)
-            .map(|r| r + 1);
+            .position(|r| r.requires == Requirement::Troops);
+        let tripwire_option = tripwire_response.map(OptionId::respond);
 
         // Belief slots: alliance-wide reputation pools the bound members into slot 0.
         let mut slot = vec![0; g.len()];
@@ -117,11 +148,11 @@ impl<'m> Prepared<'m> {
         } else {
             0.0
         };
-        let tripwire_support = match tripwire_option {
-            Some(o) => g
+        let tripwire_support = match tripwire_response {
+            Some(r) => g
                 .iter()
                 .filter(|x| x.troops)
-                .map(|x| model.responses()[o - 1].effect * x.capability)
+                .map(|x| model.responses()[r].effect * x.capability)
                 .sum(),
             None => 0.0,
         };

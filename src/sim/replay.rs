@@ -3,7 +3,7 @@
 //! as in the batch, so its record is the one the batch folded in.
 
 use crate::sim::engine::run_with;
-use crate::sim::prepared::{Prepared, NOTHING};
+use crate::sim::prepared::{OptionId, Prepared, MAXOPT};
 use crate::sim::russia::RUSSIA_CHOICES;
 use crate::sim::state::{RunRecord, RunState};
 use crate::sim::trace::{CrisisView, MonthView, Trace};
@@ -91,12 +91,9 @@ impl Trace for Recorder {
 
     fn crisis(&mut self, p: &Prepared, st: &RunState, v: &CrisisView) {
         let m = p.model;
-        let name = |o: usize| {
-            if o == NOTHING {
-                "nothing".to_string()
-            } else {
-                m.responses()[o - 1].name.clone()
-            }
+        let name = |o: OptionId| match o.response() {
+            None => "nothing".to_string(),
+            Some(r) => m.responses()[r].name.clone(),
         };
         let guarantors = m
             .guarantors()
@@ -110,12 +107,7 @@ impl Trace for Recorder {
                 choice: name(st.choice[i]),
                 probs: p.options[i]
                     .iter()
-                    .map(|&o| {
-                        (
-                            name(o),
-                            st.probs[i * (crate::model::validate::MAX_RESPONSES + 1) + o],
-                        )
-                    })
+                    .map(|&o| (name(o), st.probs[i * MAXOPT + o.index()]))
                     .collect(),
                 decide_at_hours: st.decide_at[i],
                 arrival_hours: st.arrival[i].is_finite().then_some(st.arrival[i]),

@@ -2,7 +2,7 @@
 //! All buffers are sized once per run, so the monthly loop allocates nothing.
 
 use crate::model::beliefs::Beta;
-use crate::sim::prepared::{Prepared, MAXOPT, NOTHING};
+use crate::sim::prepared::{OptionId, Prepared, MAXOPT, NOTHING};
 
 /// Everything that happened in one run, as the batch needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +54,7 @@ pub struct RunState {
     pub forced: Vec<bool>,
     pub contrib: Vec<f64>,
     pub next: Vec<f64>,
-    pub choice: Vec<usize>,
+    pub choice: Vec<OptionId>,
     pub arrival: Vec<f64>,
     pub decide_at: Vec<f64>,
     pub order: Vec<usize>,
