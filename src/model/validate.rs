@@ -123,194 +123,12 @@ impl Model {
     pub fn from_raw(raw: &RawConfig, file: &str) -> Result<Model> {
         let c = Check { file };
         c.text("name", &raw.name)?;
-
-        let r = &raw.run;
-        if r.runs == 0 || r.runs > MAX_RUNS {
-            return Err(c.err("run.runs", format!("must be in 1..={MAX_RUNS} (got {})", r.runs)));
-        }
-        if r.periods == 0 || r.periods > MAX_PERIODS {
-            return Err(c.err(
-                "run.periods",
-                format!("must be in 1..={MAX_PERIODS} months (got {})", r.periods),
-            ));
-        }
-        if r.threads > 4096 {
-            return Err(c.err(
-                "run.threads",
-                format!("must be 0 (all cores) to 4096 (got {})", r.threads),
-            ));
-        }
-        let run = RunSpec {
-            seed: r.seed,
-            runs: r.runs,
-            periods: r.periods as u32,
-            threads: r.threads as usize,
-        };
-
-        let x = &raw.russia;
-        let russia = Russia {
-            milex_usd_bn: c.positive("russia.milex_usd_bn", x.milex_usd_bn)?,
-            strength: c.positive("russia.strength", x.strength)?,
-            lambda: c.range("russia.lambda", x.lambda, 0.0, 1e6)?,
-            offensive_gain: c.nonneg("russia.offensive_gain", x.offensive_gain)?,
-            probe_gain: c.nonneg("russia.probe_gain", x.probe_gain)?,
-            combat_cost: c.nonneg("russia.combat_cost", x.combat_cost)?,
-            probe_cost: c.nonneg("russia.probe_cost", x.probe_cost)?,
-            war_cost: c.nonneg("russia.war_cost", x.war_cost)?,
-            sanctions_weight: c.nonneg("russia.sanctions_weight", x.sanctions_weight)?,
-            info_value: c.nonneg("russia.info_value", x.info_value)?,
-            probe_scale: c.range("russia.probe_scale", x.probe_scale, 1e-6, 1.0)?,
-            prior_strength: c.range("russia.prior_strength", x.prior_strength, 1e-3, 1e6)?,
-            forgetting: c.prob("russia.forgetting", x.forgetting)?,
-        };
-
-        let u = &raw.ukraine;
-        let ukraine = Ukraine {
-            capability: c.positive("ukraine.capability", u.capability)?,
-            base_capability: c.positive("ukraine.base_capability", u.base_capability)?,
-            defence_multiplier: c.positive("ukraine.defence_multiplier", u.defence_multiplier)?,
-            reversion: c.prob("ukraine.reversion", u.reversion)?,
-            aid_effect: c.nonneg("ukraine.aid_effect", u.aid_effect)?,
-            mobilisation_gain: c.nonneg("ukraine.mobilisation_gain", u.mobilisation_gain)?,
-            mobilisation_cost: c.nonneg("ukraine.mobilisation_cost", u.mobilisation_cost)?,
-            mobilisation_value: c.nonneg("ukraine.mobilisation_value", u.mobilisation_value)?,
-            lambda: c.range("ukraine.lambda", u.lambda, 0.0, 1e6)?,
-            probe_damage: c.prob("ukraine.probe_damage", u.probe_damage)?,
-            threat_persistence: c.prob("ukraine.threat_persistence", u.threat_persistence)?,
-        };
-
-        let k = &raw.crisis;
-        let crisis = Crisis {
-            contest_exponent: c.range("crisis.contest_exponent", k.contest_exponent, 0.1, 20.0)?,
-            support_half_life_hours: c
-                .positive("crisis.support_half_life_hours", k.support_half_life_hours)?,
-            tripwire_scale: c.positive("crisis.tripwire_scale", k.tripwire_scale)?,
-        };
-        let aid_months = c.positive("crisis.aid_months", k.aid_months)?;
-
-        if raw.responses.is_empty() {
-            return Err(c.err("responses", "must define at least one response".into()));
-        }
-        if raw.responses.len() > MAX_RESPONSES {
-            return Err(c.err("responses", format!("at most {MAX_RESPONSES} responses")));
-        }
-        let mut responses = Vec::new();
-        for (name, x) in &raw.responses {
-            let f = |s: &str| format!("responses.{name}.{s}");
-            c.ident(&format!("responses.{name}"), name)?;
-            if name == "nothing" {
-                return Err(c.err(
-                    "responses.nothing",
-                    "`nothing` is always available and cannot be defined".into(),
-                ));
-            }
-            let requires = match x.requires.as_deref() {
-                None | Some("") => Requirement::Nothing,
-                Some("troops") => Requirement::Troops,
-                Some("air_support") => Requirement::AirSupport,
-                Some(o) => {
-                    return Err(c.err(
-                        &f("requires"),
-                        format!("unknown requirement `{o}`; allowed: \"troops\", \"air_support\""),
-                    ))
-                }
-            };
-            responses.push(Response {
-                name: name.clone(),
-                effect: c.range(&f("effect"), x.effect, 0.0, 10.0)?,
-                delay_hours: c.range(&f("delay_hours"), x.delay_hours, 0.0, 1e5)?,
-                cost: c.range(&f("cost"), x.cost, 0.0, 10.0)?,
-                escalation: c.prob(&f("escalation"), x.escalation)?,
-                sanctions: c.range(&f("sanctions"), x.sanctions, 0.0, 10.0)?,
-                honours: x.honours,
-                persistent: c.prob(&f("persistent"), x.persistent)?,
-                requires,
-            });
-        }
-
-        let d = &raw.guarantor_defaults;
-        let gd_lambda = c.range("guarantor_defaults.lambda", d.lambda, 0.0, 1e6)?;
-        let value_hard = c.nonneg("guarantor_defaults.value_hard", d.value_hard)?;
-        let value_soft = c.nonneg("guarantor_defaults.value_soft", d.value_soft)?;
-        let solidarity = c.nonneg("guarantor_defaults.solidarity", d.solidarity)?;
-        let cost_weight = c.nonneg("guarantor_defaults.cost_weight", d.cost_weight)?;
-        let esc = c.nonneg("guarantor_defaults.escalation_aversion", d.escalation_aversion)?;
-        let frontline_threat = c.nonneg("guarantor_defaults.frontline_threat", d.frontline_threat)?;
-        let default_support = c.prob(
-            "guarantor_defaults.default_public_support",
-            d.default_public_support,
-        )?;
-        let volatility = c.range(
-            "guarantor_defaults.resolve_volatility",
-            d.resolve_volatility,
-            0.0,
-            10.0,
-        )?;
-        let persistence = c.prob("guarantor_defaults.resolve_persistence", d.resolve_persistence)?;
-
-        if raw.guarantors.is_empty() {
-            return Err(c.err("guarantors", "must list at least one guarantor".into()));
-        }
-        if raw.guarantors.len() > MAX_GUARANTORS {
-            return Err(c.err(
-                "guarantors",
-                format!(
-                    "at most {MAX_GUARANTORS} guarantors (got {})",
-                    raw.guarantors.len()
-                ),
-            ));
-        }
-        let total_gdp: f64 = raw.guarantors.iter().map(|g| g.gdp_usd_bn.max(0.0)).sum();
-        let mut guarantors: Vec<Guarantor> = Vec::new();
-        for g in &raw.guarantors {
-            let base = format!("guarantors.{}", g.id);
-            let f = |s: &str| format!("{base}.{s}");
-            c.ident("guarantors.id", &g.id)?;
-            c.text(&f("name"), &g.name)?;
-            if guarantors.iter().any(|h| h.id == g.id) {
-                return Err(c.err(&base, format!("duplicate guarantor id `{}`", g.id)));
-            }
-            let milex = c.positive(&f("milex_usd_bn"), g.milex_usd_bn)?;
-            let gdp = c.positive(&f("gdp_usd_bn"), g.gdp_usd_bn)?;
-            let aid = c.nonneg(&f("aid_military_eur_bn"), g.aid_military_eur_bn)?;
-            let resolve = match g.public_support {
-                Some(p) => c.range(&f("public_support"), p, 0.001, 0.999)?,
-                None => default_support.clamp(0.001, 0.999),
-            };
-            guarantors.push(Guarantor {
-                id: g.id.clone(),
-                name: g.name.clone(),
-                capability: milex / russia.milex_usd_bn,
-                milex_usd_bn: milex,
-                gdp_usd_bn: gdp,
-                economic_weight: gdp / total_gdp,
-                aid_per_month: aid / aid_months,
-                resolve,
-                bilateral: g.bilateral,
-                frontline: g.frontline,
-                troops: g.troops,
-                air_support: g.air_support,
-                threat: if g.frontline { frontline_threat } else { 1.0 },
-                resolve_volatility: match g.resolve_volatility {
-                    Some(v) => c.range(&f("resolve_volatility"), v, 0.0, 10.0)?,
-                    None => volatility,
-                },
-                resolve_persistence: persistence,
-                lambda: match g.lambda {
-                    Some(v) => c.range(&f("lambda"), v, 0.0, 1e6)?,
-                    None => gd_lambda,
-                },
-                value_hard,
-                value_soft,
-                solidarity,
-                cost_weight,
-                escalation_aversion: esc,
-                audience_sensitivity: match g.audience_sensitivity {
-                    Some(v) => c.range(&f("audience_sensitivity"), v, 0.0, 1e6)?,
-                    None => 1.0,
-                },
-            });
-        }
+        let run = run_spec(&c, raw)?;
+        let russia = russia(&c, raw)?;
+        let ukraine = ukraine(&c, raw)?;
+        let (crisis, aid_months) = crisis(&c, raw)?;
+        let responses = responses(&c, raw)?;
+        let guarantors = guarantors(&c, raw, &russia, aid_months)?;
 
         if raw.regimes.is_empty() {
             return Err(c.err("regimes", "must define at least one regime".into()));
@@ -410,6 +228,317 @@ impl Model {
     }
 }
 
+/// Run size: seed, runs, months, threads.
+fn run_spec(c: &Check, raw: &RawConfig) -> Result<RunSpec> {
+    let r = &raw.run;
+    if r.runs == 0 || r.runs > MAX_RUNS {
+        return Err(c.err("run.runs", format!("must be in 1..={MAX_RUNS} (got {})", r.runs)));
+    }
+    if r.periods == 0 || r.periods > MAX_PERIODS {
+        return Err(c.err(
+            "run.periods",
+            format!("must be in 1..={MAX_PERIODS} months (got {})", r.periods),
+        ));
+    }
+    if r.threads > 4096 {
+        return Err(c.err(
+            "run.threads",
+            format!("must be 0 (all cores) to 4096 (got {})", r.threads),
+        ));
+    }
+    let run = RunSpec {
+        seed: r.seed,
+        runs: r.runs,
+        periods: r.periods as u32,
+        threads: r.threads as usize,
+    };
+    Ok(run)
+}
+
+/// Russia's parameters.
+fn russia(c: &Check, raw: &RawConfig) -> Result<Russia> {
+    let x = &raw.russia;
+    let russia = Russia {
+        milex_usd_bn: c.positive("russia.milex_usd_bn", x.milex_usd_bn)?,
+        strength: c.positive("russia.strength", x.strength)?,
+        lambda: c.range("russia.lambda", x.lambda, 0.0, 1e6)?,
+        offensive_gain: c.nonneg("russia.offensive_gain", x.offensive_gain)?,
+        probe_gain: c.nonneg("russia.probe_gain", x.probe_gain)?,
+        combat_cost: c.nonneg("russia.combat_cost", x.combat_cost)?,
+        probe_cost: c.nonneg("russia.probe_cost", x.probe_cost)?,
+        war_cost: c.nonneg("russia.war_cost", x.war_cost)?,
+        sanctions_weight: c.nonneg("russia.sanctions_weight", x.sanctions_weight)?,
+        info_value: c.nonneg("russia.info_value", x.info_value)?,
+        probe_scale: c.range("russia.probe_scale", x.probe_scale, 1e-6, 1.0)?,
+        prior_strength: c.range("russia.prior_strength", x.prior_strength, 1e-3, 1e6)?,
+        forgetting: c.prob("russia.forgetting", x.forgetting)?,
+    };
+    Ok(russia)
+}
+
+/// Ukraine's parameters.
+fn ukraine(c: &Check, raw: &RawConfig) -> Result<Ukraine> {
+    let u = &raw.ukraine;
+    let ukraine = Ukraine {
+        capability: c.positive("ukraine.capability", u.capability)?,
+        base_capability: c.positive("ukraine.base_capability", u.base_capability)?,
+        defence_multiplier: c.positive("ukraine.defence_multiplier", u.defence_multiplier)?,
+        reversion: c.prob("ukraine.reversion", u.reversion)?,
+        aid_effect: c.nonneg("ukraine.aid_effect", u.aid_effect)?,
+        mobilisation_gain: c.nonneg("ukraine.mobilisation_gain", u.mobilisation_gain)?,
+        mobilisation_cost: c.nonneg("ukraine.mobilisation_cost", u.mobilisation_cost)?,
+        mobilisation_value: c.nonneg("ukraine.mobilisation_value", u.mobilisation_value)?,
+        lambda: c.range("ukraine.lambda", u.lambda, 0.0, 1e6)?,
+        probe_damage: c.prob("ukraine.probe_damage", u.probe_damage)?,
+        threat_persistence: c.prob("ukraine.threat_persistence", u.threat_persistence)?,
+    };
+    Ok(ukraine)
+}
+
+/// The crisis clock and contest, and the months over which peacetime aid is spread.
+fn crisis(c: &Check, raw: &RawConfig) -> Result<(Crisis, f64)> {
+    let k = &raw.crisis;
+    let crisis = Crisis {
+        contest_exponent: c.range("crisis.contest_exponent", k.contest_exponent, 0.1, 20.0)?,
+        support_half_life_hours: c.positive("crisis.support_half_life_hours", k.support_half_life_hours)?,
+        tripwire_scale: c.positive("crisis.tripwire_scale", k.tripwire_scale)?,
+    };
+    let aid_months = c.positive("crisis.aid_months", k.aid_months)?;
+    Ok((crisis, aid_months))
+}
+
+/// The response types.
+fn responses(c: &Check, raw: &RawConfig) -> Result<Vec<Response>> {
+    if raw.responses.is_empty() {
+        return Err(c.err("responses", "must define at least one response".into()));
+    }
+    if raw.responses.len() > MAX_RESPONSES {
+        return Err(c.err("responses", format!("at most {MAX_RESPONSES} responses")));
+    }
+    let mut responses = Vec::new();
+    for (name, x) in &raw.responses {
+        let f = |s: &str| format!("responses.{name}.{s}");
+        c.ident(&format!("responses.{name}"), name)?;
+        if name == "nothing" {
+            return Err(c.err(
+                "responses.nothing",
+                "`nothing` is always available and cannot be defined".into(),
+            ));
+        }
+        let requires = match x.requires.as_deref() {
+            None | Some("") => Requirement::Nothing,
+            Some("troops") => Requirement::Troops,
+            Some("air_support") => Requirement::AirSupport,
+            Some(o) => {
+                return Err(c.err(
+                    &f("requires"),
+                    format!("unknown requirement `{o}`; allowed: \"troops\", \"air_support\""),
+                ))
+            }
+        };
+        responses.push(Response {
+            name: name.clone(),
+            effect: c.range(&f("effect"), x.effect, 0.0, 10.0)?,
+            delay_hours: c.range(&f("delay_hours"), x.delay_hours, 0.0, 1e5)?,
+            cost: c.range(&f("cost"), x.cost, 0.0, 10.0)?,
+            escalation: c.prob(&f("escalation"), x.escalation)?,
+            sanctions: c.range(&f("sanctions"), x.sanctions, 0.0, 10.0)?,
+            honours: x.honours,
+            persistent: c.prob(&f("persistent"), x.persistent)?,
+            requires,
+        });
+    }
+    Ok(responses)
+}
+
+/// The guarantor states, with the defaults filled in; capability is military spending relative
+/// to Russia's.
+fn guarantors(c: &Check, raw: &RawConfig, russia: &Russia, aid_months: f64) -> Result<Vec<Guarantor>> {
+    let d = &raw.guarantor_defaults;
+    let gd_lambda = c.range("guarantor_defaults.lambda", d.lambda, 0.0, 1e6)?;
+    let value_hard = c.nonneg("guarantor_defaults.value_hard", d.value_hard)?;
+    let value_soft = c.nonneg("guarantor_defaults.value_soft", d.value_soft)?;
+    let solidarity = c.nonneg("guarantor_defaults.solidarity", d.solidarity)?;
+    let cost_weight = c.nonneg("guarantor_defaults.cost_weight", d.cost_weight)?;
+    let esc = c.nonneg("guarantor_defaults.escalation_aversion", d.escalation_aversion)?;
+    let frontline_threat = c.nonneg("guarantor_defaults.frontline_threat", d.frontline_threat)?;
+    let default_support = c.prob(
+        "guarantor_defaults.default_public_support",
+        d.default_public_support,
+    )?;
+    let volatility = c.range(
+        "guarantor_defaults.resolve_volatility",
+        d.resolve_volatility,
+        0.0,
+        10.0,
+    )?;
+    let persistence = c.prob("guarantor_defaults.resolve_persistence", d.resolve_persistence)?;
+
+    if raw.guarantors.is_empty() {
+        return Err(c.err("guarantors", "must list at least one guarantor".into()));
+    }
+    if raw.guarantors.len() > MAX_GUARANTORS {
+        return Err(c.err(
+            "guarantors",
+            format!(
+                "at most {MAX_GUARANTORS} guarantors (got {})",
+                raw.guarantors.len()
+            ),
+        ));
+    }
+    let total_gdp: f64 = raw.guarantors.iter().map(|g| g.gdp_usd_bn.max(0.0)).sum();
+    let mut guarantors: Vec<Guarantor> = Vec::new();
+    for g in &raw.guarantors {
+        let base = format!("guarantors.{}", g.id);
+        let f = |s: &str| format!("{base}.{s}");
+        c.ident("guarantors.id", &g.id)?;
+        c.text(&f("name"), &g.name)?;
+        if guarantors.iter().any(|h| h.id == g.id) {
+            return Err(c.err(&base, format!("duplicate guarantor id `{}`", g.id)));
+        }
+        let milex = c.positive(&f("milex_usd_bn"), g.milex_usd_bn)?;
+        let gdp = c.positive(&f("gdp_usd_bn"), g.gdp_usd_bn)?;
+        let aid = c.nonneg(&f("aid_military_eur_bn"), g.aid_military_eur_bn)?;
+        let resolve = match g.public_support {
+            Some(p) => c.range(&f("public_support"), p, 0.001, 0.999)?,
+            None => default_support.clamp(0.001, 0.999),
+        };
+        guarantors.push(Guarantor {
+            id: g.id.clone(),
+            name: g.name.clone(),
+            capability: milex / russia.milex_usd_bn,
+            milex_usd_bn: milex,
+            gdp_usd_bn: gdp,
+            economic_weight: gdp / total_gdp,
+            aid_per_month: aid / aid_months,
+            resolve,
+            bilateral: g.bilateral,
+            frontline: g.frontline,
+            troops: g.troops,
+            air_support: g.air_support,
+            threat: if g.frontline { frontline_threat } else { 1.0 },
+            resolve_volatility: match g.resolve_volatility {
+                Some(v) => c.range(&f("resolve_volatility"), v, 0.0, 10.0)?,
+                None => volatility,
+            },
+            resolve_persistence: persistence,
+            lambda: match g.lambda {
+                Some(v) => c.range(&f("lambda"), v, 0.0, 1e6)?,
+                None => gd_lambda,
+            },
+            value_hard,
+            value_soft,
+            solidarity,
+            cost_weight,
+            escalation_aversion: esc,
+            audience_sensitivity: match g.audience_sensitivity {
+                Some(v) => c.range(&f("audience_sensitivity"), v, 0.0, 1e6)?,
+                None => 1.0,
+            },
+        });
+    }
+    Ok(guarantors)
+}
+
+/// A regime's decision protocol; a setting of the other protocol is refused by name.
+fn protocol(c: &Check, name: &str, x: &RawRegime) -> Result<Protocol> {
+    let f = |s: &str| format!("regimes.{name}.{s}");
+    // A setting of the other protocol would be silently ignored: refuse it by name.
+    let stray = match x.protocol.as_str() {
+        "joint" => x.decision_delay_hours.is_some().then_some("decision_delay_hours"),
+        "independent" => x
+            .deadline_hours
+            .map(|_| "deadline_hours")
+            .or(x.rounds.map(|_| "rounds")),
+        _ => None,
+    };
+    if let Some(field) = stray {
+        return Err(c.err(
+            &f(field),
+            format!(
+                "has no effect when protocol = \"{}\" (joint uses deadline_hours and rounds; \
+                 independent uses decision_delay_hours): remove it",
+                x.protocol
+            ),
+        ));
+    }
+    Ok(match x.protocol.as_str() {
+        "joint" => {
+            let deadline = x
+                .deadline_hours
+                .ok_or_else(|| c.err(&f("deadline_hours"), "required when protocol = \"joint\"".into()))?;
+            let rounds = x.rounds.unwrap_or(3);
+            if rounds == 0 || rounds > MAX_ROUNDS {
+                return Err(c.err(
+                    &f("rounds"),
+                    format!("must be in 1..={MAX_ROUNDS} (got {rounds})"),
+                ));
+            }
+            Protocol::Joint {
+                deadline_hours: c.range(&f("deadline_hours"), deadline, 0.0, 1e5)?,
+                rounds: rounds as u32,
+            }
+        }
+        "independent" => {
+            let delay = x.decision_delay_hours.ok_or_else(|| {
+                c.err(
+                    &f("decision_delay_hours"),
+                    "required when protocol = \"independent\"".into(),
+                )
+            })?;
+            Protocol::Independent {
+                mean_delay_hours: c.range(&f("decision_delay_hours"), delay, 0.0, 1e5)?,
+            }
+        }
+        o => {
+            return Err(c.err(
+                &f("protocol"),
+                format!("unknown `{o}`; allowed: \"joint\", \"independent\""),
+            ))
+        }
+    })
+}
+
+/// The responses a regime offers, as indices into the model's responses (sorted, no repeats).
+fn regime_responses(c: &Check, name: &str, x: &RawRegime, responses: &[Response]) -> Result<Vec<usize>> {
+    let f = |s: &str| format!("regimes.{name}.{s}");
+    if x.responses.is_empty() {
+        return Err(c.err(
+            &f("responses"),
+            format!(
+                "must list at least one response (doing nothing is always possible); defined: {}",
+                responses
+                    .iter()
+                    .map(|y| y.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let mut idx = Vec::new();
+    for r in &x.responses {
+        match responses.iter().position(|y| &y.name == r) {
+            Some(i) if !idx.contains(&i) => idx.push(i),
+            Some(_) => return Err(c.err(&f("responses"), format!("`{r}` is listed twice"))),
+            None => {
+                return Err(c.err(
+                    &f("responses"),
+                    format!(
+                        "unknown response `{r}`; defined: {}",
+                        responses
+                            .iter()
+                            .map(|y| y.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+    idx.sort_unstable();
+    Ok(idx)
+}
+
 fn regime(
     c: &Check,
     name: &str,
@@ -454,94 +583,8 @@ fn regime(
             ))
         }
     };
-    // A setting of the other protocol would be silently ignored: refuse it by name.
-    let stray = match x.protocol.as_str() {
-        "joint" => x.decision_delay_hours.is_some().then_some("decision_delay_hours"),
-        "independent" => x
-            .deadline_hours
-            .map(|_| "deadline_hours")
-            .or(x.rounds.map(|_| "rounds")),
-        _ => None,
-    };
-    if let Some(field) = stray {
-        return Err(c.err(
-            &f(field),
-            format!(
-                "has no effect when protocol = \"{}\" (joint uses deadline_hours and rounds; \
-                 independent uses decision_delay_hours): remove it",
-                x.protocol
-            ),
-        ));
-    }
-    let protocol = match x.protocol.as_str() {
-        "joint" => {
-            let deadline = x
-                .deadline_hours
-                .ok_or_else(|| c.err(&f("deadline_hours"), "required when protocol = \"joint\"".into()))?;
-            let rounds = x.rounds.unwrap_or(3);
-            if rounds == 0 || rounds > MAX_ROUNDS {
-                return Err(c.err(
-                    &f("rounds"),
-                    format!("must be in 1..={MAX_ROUNDS} (got {rounds})"),
-                ));
-            }
-            Protocol::Joint {
-                deadline_hours: c.range(&f("deadline_hours"), deadline, 0.0, 1e5)?,
-                rounds: rounds as u32,
-            }
-        }
-        "independent" => {
-            let delay = x.decision_delay_hours.ok_or_else(|| {
-                c.err(
-                    &f("decision_delay_hours"),
-                    "required when protocol = \"independent\"".into(),
-                )
-            })?;
-            Protocol::Independent {
-                mean_delay_hours: c.range(&f("decision_delay_hours"), delay, 0.0, 1e5)?,
-            }
-        }
-        o => {
-            return Err(c.err(
-                &f("protocol"),
-                format!("unknown `{o}`; allowed: \"joint\", \"independent\""),
-            ))
-        }
-    };
-    if x.responses.is_empty() {
-        return Err(c.err(
-            &f("responses"),
-            format!(
-                "must list at least one response (doing nothing is always possible); defined: {}",
-                responses
-                    .iter()
-                    .map(|y| y.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    }
-    let mut idx = Vec::new();
-    for r in &x.responses {
-        match responses.iter().position(|y| &y.name == r) {
-            Some(i) if !idx.contains(&i) => idx.push(i),
-            Some(_) => return Err(c.err(&f("responses"), format!("`{r}` is listed twice"))),
-            None => {
-                return Err(c.err(
-                    &f("responses"),
-                    format!(
-                        "unknown response `{r}`; defined: {}",
-                        responses
-                            .iter()
-                            .map(|y| y.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ))
-            }
-        }
-    }
-    idx.sort_unstable();
+    let protocol = protocol(c, name, x)?;
+    let idx = regime_responses(c, name, x, responses)?;
     Ok(Regime {
         name: name.to_string(),
         description: x.description.clone(),
