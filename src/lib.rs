@@ -20,6 +20,8 @@
 //!
 //! See `docs/MODEL.md` for the model in ODD form.
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod error;
 pub mod model;
