@@ -10,7 +10,7 @@ use crate::sim::batch::{self as runner, Silent};
 use crate::study::execute::SweepProgress;
 use crate::study::spec::Sweep;
 use crate::study::store::{Opened, SweepOptions, SweepReport};
-use crate::study::{execute, finish, spec, store};
+use crate::study::{execute, store};
 use crate::{Error, Result};
 use mpi::traits::*;
 use std::collections::BTreeMap;
