@@ -4,13 +4,23 @@
 //! Prior Beta(alpha, beta). After r honoured and s failed commitments the posterior mean is
 //! (alpha + r) / (alpha + beta + r + s). An observation may be fractional: support that arrives
 //! late counts as partly honoured (weight w in [0, 1] adds w to r and 1 - w to s).
+//! docs/MODEL.md §7.9 (beliefs) and §11 check 5 (the closed form and convergence).
 
-/// A Beta belief with its prior kept for forgetting.
+/// A Beta belief with its prior kept for forgetting: Russia's belief that the guarantors of one
+/// reputation slot are Hard (docs/MODEL.md §7.9). Its mean is the P(Hard) Russia plans with
+/// (§7.7).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Beta {
+    /// Current α: the prior's α₀ plus the (weighted, fractional, partly forgotten) honoured
+    /// evidence. Pseudo-observations, > 0.
     pub alpha: f64,
+    /// Current β: the prior's β₀ plus the weighted evidence of failure (1 − y per
+    /// observation). Pseudo-observations, > 0.
     pub beta: f64,
+    /// The prior's α₀ = μ₀ · N₀ (N₀ = `russia.prior_strength`, μ₀ the slot's mean baseline
+    /// resolve, §5); forgetting pulls `alpha` back toward it.
     pub alpha0: f64,
+    /// The prior's β₀ = (1 − μ₀) · N₀; forgetting pulls `beta` back toward it.
     pub beta0: f64,
 }
 
@@ -48,7 +58,8 @@ impl Beta {
         self.beta += (1.0 - w) * weight;
     }
 
-    /// Forget a share `phi` of the evidence gathered since the prior.
+    /// Forget a share `phi` in [0, 1] of the evidence gathered since the prior (the engine
+    /// applies `russia.forgetting` once at the end of every month; §7.9).
     #[inline]
     pub fn forget(&mut self, phi: f64) {
         self.alpha = self.alpha0 + (1.0 - phi) * (self.alpha - self.alpha0);

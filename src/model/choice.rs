@@ -3,7 +3,8 @@
 //!
 //! Logit choice (McKelvey & Palfrey 1995): P(a) is proportional to exp(lambda * U(a)). lambda = 0
 //! is uniform play; lambda = infinity is best response (ties split evenly). Adding a constant to
-//! every utility changes no probability.
+//! every utility changes no probability. docs/MODEL.md §4 ("Basic principles") and §7.1 (the
+//! contest); §11 check 4.
 
 /// The logistic function 1 / (1 + e^-x).
 #[inline]
@@ -52,9 +53,10 @@ pub fn sample(p: &[f64], u: f64) -> usize {
     p.iter().rposition(|&x| x > 0.0).unwrap_or(0)
 }
 
-/// Tullock contest success function: the probability that the defender, with effective strength
-/// `defender`, holds against an attacker of strength `attacker`, with exponent `m`:
-/// `defender^m / (defender^m + attacker^m)`.
+/// Tullock contest success function C(Y, A) (docs/MODEL.md §7.1): the probability that the
+/// defender, with effective strength `defender` (Y = d·K + X, S-units), holds against an attacker
+/// of strength `attacker` (A = S·scale), with exponent `m` (`crisis.contest_exponent`):
+/// `defender^m / (defender^m + attacker^m)`, and 0 when `defender <= 0`.
 #[inline]
 pub fn contest(defender: f64, attacker: f64, m: f64) -> f64 {
     if defender <= 0.0 {

@@ -3,89 +3,149 @@
 //! A regime is a bundle of parameters loaded from the config (who is bound, the audience cost of
 //! backing down, how reputation is kept, the decision protocol and its clock, the permitted
 //! responses, and the modifiers). No code path is specific to `article5`, `nato_light`,
-//! `bilateral` or `none`: a hybrid regime is a new TOML table.
+//! `bilateral` or `none`: a hybrid regime is a new TOML table. docs/MODEL.md §8 says how the
+//! default regimes differ and §9 gives the response menu's values.
 
-/// One response a guarantor can give when Ukraine is attacked.
+/// One response a guarantor can give when Ukraine is attacked (a `[responses.NAME]` table;
+/// docs/MODEL.md §9 "Responses", used in §7.2, §7.5 and §7.8).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
+    /// The table's key (`rapid_support`, `troops`, ...): 1-64 letters, digits, `_` or `-`;
+    /// never `nothing`, which is always on the menu. Names the option in `guarantors.csv` and
+    /// in replays.
     pub name: String,
-    /// Share of the giver's strength that reaches the battlefield.
+    /// Share of the giver's strength κ_i that reaches the battlefield, in [0, 10]: x_ir =
+    /// effect · κ_i · τ(decision hour + delay) (§7.2).
     pub effect: f64,
-    /// Hours from the decision to the effect.
+    /// Hours from the decision to the effect on the battlefield, in [0, 1e5] (§7.2). A tripwire
+    /// force arrives at hour 0 whatever this says (§7.8).
     pub delay_hours: f64,
-    /// Share of the giver's military budget spent.
+    /// Share of the giver's military budget spent, in [0, 10]: the utility charges
+    /// `cost_weight · cost` (§7.5) and `guarantors.csv` books `cost · milex_usd_bn` US$ bn, in a
+    /// probe as in an offensive.
     pub cost: f64,
-    /// Probability that giving it draws the giver into direct war with Russia.
+    /// Probability in [0, 1] that giving it draws the giver into direct war with Russia: the
+    /// guarantor pays `escalation_aversion · escalation` (§7.5) and Russia's P(war) combines
+    /// the expected values (§7.7).
     pub escalation: f64,
-    /// Weight of the sanctions it imposes on Russia (0 or 1 for the default menu).
+    /// Weight in [0, 10] of the sanctions it imposes on Russia (0 or 1 for the default menu);
+    /// Russia weighs the GDP-weighted expectation by `russia.sanctions_weight` (§7.7).
     pub sanctions: f64,
-    /// Whether it counts as the military support a commitment promises.
+    /// Whether it counts as the military support a commitment promises: only honouring
+    /// responses spare a bound guarantor the audience cost, earn a Hard one the solidarity value
+    /// (§7.5), count as honoured in the output and give Russia a positive observation (§7.9).
     pub honours: bool,
-    /// Share of its effect that stays in Ukraine's capability after the crisis.
+    /// Share in [0, 1] of its time-weighted support that stays in Ukraine's capability K after
+    /// the crisis (§7.4, §7.8 step 6).
     pub persistent: f64,
-    /// A guarantor flag the response needs.
+    /// A guarantor flag the response needs (config key `requires`; §7.5 "Options").
     pub requires: Requirement,
 }
 
 /// What a guarantor must be able to do to give a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requirement {
+    /// Any guarantor may give it (`requires` absent or empty).
     Nothing,
+    /// `requires = "troops"`: only guarantors with `troops = true` (GBR, FRA by default). The
+    /// first such response is also the one the tripwire forces (§7.8 step 2).
     Troops,
+    /// `requires = "air_support"`: only guarantors with `air_support = true` (the US by default),
+    /// and only in regimes with `air_support = true`.
     AirSupport,
 }
 
-/// Who a regime binds.
+/// Who a regime binds (config key `bound`). A bound guarantor pays the regime's audience cost
+/// when it does not honour (§7.5), its calls count as commitments in the honoured share, and
+/// under `reputation = "alliance"` it shares the alliance's belief slot (§7.9).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Bound {
+    /// `bound = "all"`: every guarantor.
     All,
+    /// `bound = "signatories"`: the guarantors with `bilateral = true` (a 2024 bilateral
+    /// agreement; all 16 in the default data, so the same set as `All`, §8).
     Signatories,
+    /// `bound = "none"`: no one (the `none` regime).
     Nobody,
-    /// Explicit guarantor ids.
+    /// `bound = ["USA", "GBR", ...]`: explicit guarantor ids, each checked to exist.
     List(Vec<String>),
 }
 
-/// How reputation (Russia's belief about resolve) is kept.
+/// How reputation (Russia's belief about resolve) is kept (config key `reputation`; §7.9
+/// "Slots", §8 "Reputation scope").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reputation {
-    /// One belief shared by all bound members: one member's failure is everyone's.
+    /// `"alliance"`: one belief shared by all bound members, with their mean baseline resolve
+    /// as its prior mean and each member's observation weighted 1/n_bound: one member's failure
+    /// is everyone's. Unbound guarantors keep their own slots.
     Alliance,
-    /// One belief per state.
+    /// `"state"`: one belief per guarantor, each observation with weight 1.
     State,
 }
 
-/// How the guarantors decide inside a crisis.
+/// How the guarantors decide inside a crisis (config key `protocol`; §7.8 steps 3-4, §8
+/// "Protocol and clock").
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Protocol {
-    /// They meet and decide together by a deadline, over `rounds` rounds in which each sees the
-    /// others' provisional commitments (Article 5's council; the 24-hour clause).
-    Joint { deadline_hours: f64, rounds: u32 },
-    /// Each decides alone, at its own exponentially distributed time with this mean, seeing
-    /// only what others have already committed.
-    Independent { mean_delay_hours: f64 },
+    /// `protocol = "joint"`: they meet and decide together by a deadline, over `rounds` rounds
+    /// in which each sees the others' provisional commitments of the previous round (Article
+    /// 5's council; the 24-hour clause).
+    Joint {
+        /// The hour at which every non-forced guarantor decides (`deadline_hours`, in
+        /// [0, 1e5]; 6 for `article5`, 24 for `nato_light`). Also the decision hour Russia
+        /// plans with (§7.6).
+        deadline_hours: f64,
+        /// Rounds of logit best response (`rounds`, 1 to `MAX_ROUNDS` = 10; default 3); the
+        /// last round's choices are final.
+        rounds: u32,
+    },
+    /// `protocol = "independent"`: each decides alone, at its own exponentially distributed
+    /// time, seeing only what others have already committed (a sequential volunteer's dilemma).
+    Independent {
+        /// Mean of the exponential decision hour (config key `decision_delay_hours`, in
+        /// [0, 1e5]; 120 for `bilateral`, 336 for `none`). Russia plans with this mean (§7.6).
+        mean_delay_hours: f64,
+    },
 }
 
-/// A validated regime.
+/// A validated regime (a `[regimes.NAME]` table; docs/MODEL.md §8 and §9 "Regimes").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Regime {
+    /// The table's key (`article5`, `nato_light`, ...): 1-64 letters, digits, `_` or `-`. The
+    /// regime named `none` is the default baseline of the paired differences (`diff_vs_none`).
     pub name: String,
+    /// Free text from the config, not used by the model.
     pub description: String,
+    /// Who is bound by the commitment.
     pub bound: Bound,
+    /// The audience cost a bound guarantor pays for not honouring, before its own
+    /// `audience_sensitivity` η_i multiplies it (utils, in [0, 1e6]; §7.5, §8).
     pub audience_cost: f64,
+    /// How Russia keeps reputations: one alliance slot or one per state.
     pub reputation: Reputation,
+    /// How and when the guarantors decide in a crisis.
     pub protocol: Protocol,
-    /// Indices into the model's response menu, in menu order.
+    /// The voluntary menu: indices into [`crate::model::validate::Model::responses`], sorted
+    /// and without repeats ("nothing" is always available besides). Filtered per guarantor by
+    /// [`Response::requires`].
     pub responses: Vec<usize>,
+    /// Whether a reassurance force is deployed: the tripwire of §7.8 step 2, firing in an
+    /// offensive with p_trip = 1 − exp(−`modifiers.reassurance_troops` / `crisis.tripwire_scale`)
+    /// if the model also defines a troops response and some guarantor has `troops = true`.
     pub reassurance_force: bool,
-    /// Whether air support (the US stance) is on the table.
+    /// Whether air support (the US stance) is on the table: a response with
+    /// `requires = "air_support"` is offered only when this is true and the guarantor has the
+    /// flag (§7.5 "Options").
     pub air_support: bool,
-    /// Value Russia adds to a major offensive against this arrangement because it regards it
-    /// as a provocation (the article: Russia opposes Ukraine's NATO accession). Default 0.
+    /// ψ: value (utils, in [0, 1e6]) Russia adds to a major offensive against this arrangement
+    /// because it regards it as a provocation (the article: Russia opposes Ukraine's NATO
+    /// accession). Enters only U_offensive (§7.7, §8 "Provocation"). Default 0.
     pub provocation: f64,
 }
 
 impl Regime {
-    /// Whether guarantor `g` (with its bilateral flag and id) is bound by this regime.
+    /// Whether the guarantor with id `id` and bilateral flag `bilateral` is bound by this
+    /// regime.
     pub fn binds(&self, id: &str, bilateral: bool) -> bool {
         match &self.bound {
             Bound::All => true,
@@ -95,7 +155,8 @@ impl Regime {
         }
     }
 
-    /// Hours until the guarantors' decisions are expected (what Russia plans with).
+    /// Hours until the guarantors' decisions are expected: the deadline (joint) or the mean
+    /// delay (independent). Russia's reference crisis decides at this hour (§7.6).
     pub fn expected_decision_hours(&self) -> f64 {
         match self.protocol {
             Protocol::Joint { deadline_hours, .. } => deadline_hours,

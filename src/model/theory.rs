@@ -1,7 +1,8 @@
 //! The analytic games the model stands on, solved with the same decision primitives the engine
 //! uses ([`crate::model::choice`]), so the tests that check them check the engine's decision
 //! primitives. The volunteer's dilemma is solved here in closed form and by bisection only; the
-//! Zagare-Kilgour threshold is also checked through the whole engine (`tests/model.rs`).
+//! Zagare-Kilgour threshold is also checked through the whole engine (`tests/model.rs`). These
+//! are checks 1-4 of docs/MODEL.md §11.
 //!
 //! - Zagare & Kilgour's rudimentary asymmetric deterrence game (Perfect Deterrence, 2000): the
 //!   challenger challenges iff p < (a_DC - a_SQ) / (a_DC - a_DD) under best response.
@@ -15,21 +16,34 @@ use crate::model::choice::logit_probs;
 /// `p_hard`, then concedes (DC) or resists (DD).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DeterrenceGame {
+    /// a_SQ: the challenger's payoff if it keeps the status quo.
     pub challenger_sq: f64,
+    /// a_DC: the challenger's payoff if it challenges and the defender concedes.
     pub challenger_dc: f64,
+    /// a_DD: the challenger's payoff if it challenges and the defender resists (conflict).
     pub challenger_dd: f64,
+    /// The defender's payoff at the status quo. No choice of the defender depends on it (the
+    /// defender moves only after a challenge); kept so the game is written out in full.
     pub defender_sq: f64,
+    /// The defender's payoff if it concedes to a challenge (either type).
     pub defender_concede: f64,
+    /// The Hard defender's payoff if it resists: above `defender_concede` for a Hard type.
     pub defender_war_hard: f64,
+    /// The Soft defender's payoff if it resists: below `defender_concede` for a Soft type.
     pub defender_war_soft: f64,
+    /// The challenger's prior that the defender is Hard, in [0, 1] (the role Russia's belief
+    /// mean plays in the engine, docs/MODEL.md §7.7).
     pub p_hard: f64,
 }
 
 /// An agent QRE of [`DeterrenceGame`] (or its best-response limit).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Equilibrium {
+    /// P(the challenger challenges).
     pub p_challenge: f64,
+    /// P(a Hard defender resists a challenge).
     pub p_resist_hard: f64,
+    /// P(a Soft defender resists a challenge).
     pub p_resist_soft: f64,
 }
 

@@ -8,27 +8,47 @@ use crate::model::config::{RawBound, RawConfig, RawRegime};
 use crate::model::regimes::{Bound, Protocol, Regime, Reputation, Requirement, Response};
 use crate::{Error, Result};
 
-/// Upper limits that keep a run's memory and random-number budget bounded.
+/// Most `[[guarantors]]` a config may define. With [`MAX_ROUNDS`] it bounds the draws of one
+/// month (4 + 3·64 + 10·64 = 836 uniforms) within the stream's block of
+/// [`crate::stats::rng::WORDS_PER_MONTH`] words, so the months stay independent.
 pub const MAX_GUARANTORS: usize = 64;
+/// Most rounds of a joint protocol (`regimes.NAME.rounds`, docs/MODEL.md §7.8 step 3): each round
+/// draws one uniform per guarantor.
 pub const MAX_ROUNDS: u64 = 10;
+/// Longest horizon (`run.periods`), in months (100 years); bounds the per-run belief record.
 pub const MAX_PERIODS: u64 = 1200;
+/// Most runs per regime (`run.runs`); below [`crate::stats::rng::MAX_REPLICATE`], so every
+/// replicate index fits a stream id.
 pub const MAX_RUNS: u64 = 1_000_000_000;
+/// Most `[responses.*]` a config may define; option ids (nothing plus the responses) fit in a
+/// `u8` and the per-option scratch arrays have `MAX_RESPONSES + 1` entries.
 pub const MAX_RESPONSES: usize = 16;
 
-/// Crisis-clock parameters.
+/// Crisis-clock and contest parameters (the `[crisis]` table except `aid_months`, which is folded
+/// into each guarantor's monthly aid; docs/MODEL.md §9).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Crisis {
+    /// m in the Tullock contest C(Y, A) = Y^m / (Y^m + A^m) (§7.1); in [0.1, 20], default 2.
     pub contest_exponent: f64,
+    /// h½ of the timeliness weight τ(h) = exp(−ln 2 · h / h½), in hours (§7.2); default 168.
     pub support_half_life_hours: f64,
+    /// Troops at which the tripwire's probability p_trip = 1 − exp(−troops / scale) reaches
+    /// 1 − 1/e (§7.8 step 2); default 40,000.
     pub tripwire_scale: f64,
 }
 
-/// Run-size parameters.
+/// Run-size parameters (the `[run]` table; docs/MODEL.md §9).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunSpec {
+    /// Base seed of every random stream (any u64): results are reproducible from it (§4
+    /// "Stochasticity").
     pub seed: u64,
+    /// Monte Carlo replicates per regime, 1 to [`MAX_RUNS`].
     pub runs: u64,
+    /// Horizon in months, 1 to [`MAX_PERIODS`] (default 36); a run also ends at the first
+    /// major offensive.
     pub periods: u32,
+    /// Worker threads, 0 = all cores, at most 4096. Results do not depend on it.
     pub threads: usize,
 }
 
@@ -191,15 +211,15 @@ impl Model {
     pub fn run(&self) -> &RunSpec {
         &self.run
     }
-    /// Russia's parameters (docs/MODEL.md, "Russia").
+    /// Russia's parameters (docs/MODEL.md §7.6-7.7, §9).
     pub fn russia(&self) -> &Russia {
         &self.russia
     }
-    /// Ukraine's parameters (docs/MODEL.md, "Ukraine").
+    /// Ukraine's parameters (docs/MODEL.md §7.4, §9).
     pub fn ukraine(&self) -> &Ukraine {
         &self.ukraine
     }
-    /// The crisis clock and contest (docs/MODEL.md, "Crisis").
+    /// The crisis clock and contest (docs/MODEL.md §7.1, §7.2, §7.8).
     pub fn crisis(&self) -> &Crisis {
         &self.crisis
     }
@@ -215,7 +235,8 @@ impl Model {
     pub fn guarantors(&self) -> &[Guarantor] {
         &self.guarantors
     }
-    /// Troops of the reassurance force (the tripwire), in soldiers.
+    /// Troops of the reassurance force (the tripwire; `modifiers.reassurance_troops`, in
+    /// [0, 1e7] soldiers, default 10,000). Sets only p_trip, not the support (§7.8 step 2).
     pub fn reassurance_troops(&self) -> f64 {
         self.reassurance_troops
     }

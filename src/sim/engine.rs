@@ -1,16 +1,20 @@
 //! The simulation engine: one run of one regime, month by month, with crises on an hourly clock.
 //!
-//! Each month (see docs/MODEL.md, "Process overview"):
-//! 1. every guarantor's resolve drifts (a mean-reverting walk on the logit scale);
+//! Each month (see docs/MODEL.md §3, "Process overview"):
+//! 1. every guarantor's resolve drifts (a mean-reverting walk on the logit scale) and its
+//!    peacetime aid follows it (§7.3);
 //! 2. Ukraine chooses its posture (mobilise or not) and its capability moves with aid,
-//!    mobilisation and reversion;
+//!    mobilisation and reversion ([`crate::sim::ukraine`], §7.4);
 //! 3. Russia chooses hold, probe or major offensive by logit choice over expected utility, from
 //!    its Beta beliefs about each guarantor's resolve and its model of how each would respond
-//!    under the regime;
-//! 4. a probe or an offensive opens a crisis ([`crate::sim::protocol`]): the guarantors decide under the regime's
-//!    protocol and clock, support arrives hours or days later and counts less the later it
-//!    arrives, a tripwire force may put its contributors at war at once, and the contest
-//!    decides whether Ukraine holds; Russia updates its beliefs from what it saw.
+//!    under the regime ([`crate::sim::russia`], §7.6-7.7);
+//! 4. a probe or an offensive opens a crisis ([`crate::sim::protocol`], §7.8): the guarantors
+//!    decide under the regime's protocol and clock ([`crate::sim::guarantor`], §7.5), support
+//!    arrives hours or days later and counts less the later it arrives, a tripwire force may put
+//!    its contributors at war at once, and the contest decides whether Ukraine holds; Russia
+//!    updates its beliefs from what it saw (§7.9);
+//! 5. beliefs are partly forgotten, Ukraine's threat memory decays, and the beliefs are
+//!    recorded.
 //!
 //! The monthly loop allocates nothing: all buffers live in [`RunState`] and are sized once.
 
@@ -22,7 +26,9 @@ use crate::sim::trace::{MonthView, NoTrace, Trace};
 use crate::sim::{protocol, ukraine};
 use crate::stats::rng::Draws;
 
-/// Advance one month.
+/// Advance one month: month `st.month` of stream `d`, reporting the month and any crisis to
+/// `trace` (docs/MODEL.md §3). Draws Russia's and Ukraine's uniforms first, then the resolve
+/// walk's normals, then the crisis' draws, all from the month's own block of the stream.
 pub fn step_month<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trace: &mut T) {
     let m = p.model;
     let t = st.month;
@@ -84,7 +90,8 @@ fn record_beliefs(p: &Prepared, st: &mut RunState, t: u32) {
     }
 }
 
-/// Run the whole horizon in `st` (already reset) with stream `d`.
+/// Run the whole horizon in `st` (already reset) with stream `d`: months until `run.periods`
+/// or the first major offensive, then the last beliefs carried forward to the horizon.
 pub fn run_with<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trace: &mut T) {
     let periods = p.model.run().periods;
     while st.month < periods && !st.done {
@@ -100,7 +107,8 @@ pub fn run_with<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trace:
     }
 }
 
-/// One complete run: replicate `replicate` at design point `point`.
+/// One complete run of prepared regime `p`: replicate `replicate` at design point `point` of
+/// `seed`, on stream [`crate::stats::rng::stream_id`]`(point, replicate)`, without a trace.
 pub fn run_one(p: &Prepared, seed: u64, point: u64, replicate: u64) -> RunRecord {
     let mut st = RunState::new(p);
     let mut d = Draws::new(seed, point, replicate);

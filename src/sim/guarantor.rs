@@ -2,7 +2,7 @@
 //! Ukraine holding, cost, escalation risk, audience cost of backing down, solidarity) and its
 //! logit choice among them; also what Russia expects a guarantor of each type to do in a
 //! reference crisis. The protocol that decides who sees what, and when, is
-//! [`crate::sim::protocol`].
+//! [`crate::sim::protocol`]. docs/MODEL.md §7.5 (utilities) and §7.6 (Russia's expectations).
 
 use crate::model::actors::Guarantor;
 use crate::model::choice::{contest, logit_probs, sample};
@@ -10,10 +10,13 @@ use crate::sim::prepared::{Expectation, OptionId, Prepared, MAXOPT};
 use crate::sim::state::RunState;
 
 impl Prepared<'_> {
-    /// Guarantor `i`'s utilities over its options, written to `u` (and the time-weighted
-    /// support and arrival hour of each option to `x` and `arr`). `others` is the support the
-    /// others give, `base` Ukraine's own effective strength, `attacker` Russia's strength in
-    /// this crisis, `decide_at` the hour of the decision.
+    /// Guarantor `i`'s utilities over its options (docs/MODEL.md §7.5), written to `u` in the
+    /// order of `self.options[i]` (and the time-weighted support and arrival hour of each option
+    /// to `x` and `arr`; nothing gives 0 support and arrives never, at infinity). `hard` is its
+    /// type, `scale` the crisis size (1 for an offensive, `probe_scale` for a probe), `others`
+    /// the support the others give (O_i, S-units), `base` Ukraine's own effective strength d·K,
+    /// `attacker` Russia's strength in this crisis S·scale, `decide_at` the hour of the
+    /// decision. The three slices must be as long as its menu.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub fn utilities(
@@ -97,8 +100,10 @@ impl Prepared<'_> {
 }
 
 /// Guarantor `i` chooses in a crisis: its utilities given the support `others` give, deciding at
-/// hour `at`, then a logit draw with uniform `draw`. Writes its choice probabilities (by option
-/// id) to `st.probs` and returns (option id, time-weighted support, arrival hour).
+/// hour `at`, then a logit draw at its precision λ_g with uniform `draw` (docs/MODEL.md §7.5;
+/// the other arguments as in [`Prepared::utilities`], its type from `st.hard`). Writes its
+/// choice probabilities (by option id) to `st.probs` and returns (option id, time-weighted
+/// support, arrival hour).
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn choose(

@@ -1,6 +1,8 @@
 //! A regime prepared for running: everything about (model, regime) that does not change during a
 //! run (menus, belief slots, the tripwire, Russia's reference expectations), computed once and
-//! shared by all runs of a batch. The guarantors' utilities are in [`crate::sim::guarantor`].
+//! shared by all runs of a batch (docs/MODEL.md §5, last item). The guarantors' utilities
+//! (`Prepared::utilities`, §7.5) and the reference crisis behind Russia's expectations (§7.6)
+//! are in [`crate::sim::guarantor`].
 
 use crate::model::regimes::{Regime, Reputation, Requirement};
 use crate::model::validate::{Model, MAX_RESPONSES};
@@ -40,16 +42,22 @@ pub const NOTHING: OptionId = OptionId::NOTHING;
 /// The number of option ids: nothing plus at most `MAX_RESPONSES` responses.
 pub(crate) const MAXOPT: usize = MAX_RESPONSES + 1;
 
-/// What Russia expects of one guarantor of one type in a reference crisis.
+/// What Russia expects of one guarantor of one type in a reference crisis (docs/MODEL.md §7.6):
+/// the logit-weighted means over its menu at K = K₀, no other support, no tripwire, deciding at
+/// the regime's expected hour.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Expectation {
-    /// P(an honouring response).
+    /// P(an honouring response), in [0, 1] (the Hard/Soft honouring rates quoted in §7.6 and
+    /// §8). Russia's utilities do not use it; the engine check of §11 check 1 reads it.
     pub honour: f64,
-    /// Expected time-weighted support (strength units).
+    /// Expected time-weighted support s_i^T = Σ_r π_r x_ir, in S-units (multiples of
+    /// `russia.milex_usd_bn`); enters X_k of §7.7.
     pub support: f64,
-    /// Expected escalation probability.
+    /// Expected escalation probability e_i^T = Σ_r π_r escalation_r, in [0, 1]; enters E_k of
+    /// §7.7.
     pub escalation: f64,
-    /// Expected sanctions weight.
+    /// Expected sanctions weight σ_i^T = Σ_r π_r sanctions_r; enters Σ_k of §7.7, weighted by
+    /// the guarantor's GDP share.
     pub sanctions: f64,
 }
 
@@ -57,37 +65,54 @@ pub struct Expectation {
 /// a run, computed once and shared by all runs.
 #[derive(Debug, Clone)]
 pub struct Prepared<'m> {
+    /// The validated model the regime belongs to.
     pub model: &'m Model,
+    /// The regime being run.
     pub regime: &'m Regime,
+    /// Its index in [`Model::regimes`] (the config's order).
     pub regime_index: usize,
-    /// Whether each guarantor is bound.
+    /// Whether each guarantor is bound (per guarantor, in config order; [`Regime::binds`]).
     pub bound: Vec<bool>,
-    /// Each guarantor's menu: nothing first, then the responses the regime offers it.
+    /// Each guarantor's menu: nothing first, then the responses the regime offers it that its
+    /// flags allow (docs/MODEL.md §7.5 "Options"), in menu order.
     pub options: Vec<Vec<OptionId>>,
-    /// The troops response the tripwire forces, if the model has one.
+    /// The troops response the tripwire forces (the first response with `requires = "troops"`),
+    /// if the model has one (§7.8 step 2).
     pub tripwire_option: Option<OptionId>,
-    /// Belief slot of each guarantor, and the weight of its observation in that slot.
+    /// Belief slot of each guarantor: an index into [`crate::sim::state::RunState::beliefs`].
+    /// Under `reputation = "alliance"` every bound guarantor is in slot 0; otherwise each has
+    /// its own (§7.9 "Slots").
     pub slot: Vec<usize>,
+    /// Weight of each guarantor's observation in its slot: 1 / (members of the slot), so an
+    /// alliance crisis is one pseudo-observation in all (§7.9).
     pub slot_weight: Vec<f64>,
-    /// Prior mean of each slot.
+    /// Prior mean μ_s of each slot: the mean baseline resolve ρ_i of its members (§5).
     pub slot_prior: Vec<f64>,
-    /// Russia's expectations for (offensive, probe) x (hard, soft), per guarantor.
+    /// Russia's expectations of each guarantor in a reference offensive, `[Hard, Soft]` (§7.6).
     pub expect_offensive: Vec<[Expectation; 2]>,
+    /// Russia's expectations of each guarantor in a reference probe (scale `probe_scale`),
+    /// `[Hard, Soft]` (§7.6).
     pub expect_probe: Vec<[Expectation; 2]>,
-    /// P(the tripwire puts its contributors at war when Russia launches an offensive).
+    /// p_trip: P(the tripwire puts its contributors at war when Russia launches an offensive),
+    /// 1 − exp(−reassurance_troops / tripwire_scale) if the regime has a reassurance force, the
+    /// model a troops response and some guarantor `troops = true`; else 0 (§7.8 step 2).
     pub p_tripwire: f64,
-    /// Support the tripwire contributors give at once when it fires.
+    /// T_trip: support the tripwire contributors give at hour 0 when it fires, Σ over
+    /// `troops` guarantors of effect_troops · κ_i, in S-units (0.098 by default; §7.7).
     pub tripwire_support: f64,
-    /// Weight of each guarantor in Russia's value of information (capability share).
+    /// w_i = κ_i / Σκ: weight of each guarantor's belief uncertainty in Russia's information
+    /// value I (§7.7).
     pub info_weight: Vec<f64>,
-    /// ln 2 / half-life: support arriving at hour h counts exp(-decay * h).
+    /// ln 2 / h½ per hour: support arriving at hour h counts exp(−decay · h) (§7.2).
     pub decay: f64,
-    /// Baseline resolve on the logit scale.
+    /// z_i,0 = ln(ρ_i / (1 − ρ_i)): each guarantor's baseline resolve on the logit scale, the
+    /// level its resolve walk reverts to (§5, §7.3).
     pub resolve_logit0: Vec<f64>,
 }
 
 impl<'m> Prepared<'m> {
-    /// Prepare regime `regime_index` of `model`.
+    /// Prepare regime `regime_index` of `model` (an index into [`Model::regimes`]): menus,
+    /// belief slots, the tripwire and Russia's reference expectations (§5, §7.6).
     pub fn new(model: &'m Model, regime_index: usize) -> Prepared<'m> {
         let regime = &model.regimes()[regime_index];
         let g = &model.guarantors();
@@ -190,7 +215,8 @@ impl<'m> Prepared<'m> {
         p
     }
 
-    /// How much support arriving at hour `h` counts.
+    /// τ(h) = exp(−ln 2 · h / h½) in (0, 1]: how much support arriving at hour `h` counts
+    /// (docs/MODEL.md §7.2).
     #[inline]
     pub fn timeliness(&self, h: f64) -> f64 {
         (-self.decay * h).exp()

@@ -29,8 +29,10 @@ struct Stakes {
     base: f64,
 }
 
-/// Resolve a crisis (a probe, or an offensive) on the hourly clock; update Russia's beliefs and
-/// the run's tallies.
+/// Resolve a crisis (a probe, or an offensive if `offensive`) on the hourly clock; update
+/// Russia's beliefs and the run's tallies (docs/MODEL.md §7.8, beliefs §7.9). Ends the run
+/// after an offensive; after a probe adds to Ukraine's threat memory and applies the probe
+/// damage if Ukraine did not hold.
 pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -> CrisisView {
     let ru = p.model.russia();
     let scale = if offensive { 1.0 } else { ru.probe_scale };

@@ -1,6 +1,8 @@
 //! Replaying one run with a full trace: each month's choices and the probabilities they were
 //! drawn from, beliefs, capabilities and crisis outcomes. The replayed run uses the same stream
-//! as in the batch, so its record is the one the batch folded in.
+//! as in the batch, so its record is the one the batch folded in. Months in a trace are
+//! 1-based, as `deterrence-sim replay` prints them; the engine's are 0-based. The structs are
+//! serialised as the replay's JSON.
 
 use crate::sim::engine::run_with;
 use crate::sim::prepared::{OptionId, Prepared, MAXOPT};
@@ -11,43 +13,68 @@ use crate::stats::rng::Draws;
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// One guarantor's part in a crisis.
+/// One guarantor's part in a crisis (docs/MODEL.md §7.8).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct GuarantorMove {
+    /// The guarantor's config id (`USA`, `GBR`, ...).
     pub id: String,
+    /// Whether the regime binds it (it pays the audience cost for not honouring, §7.5).
     pub bound: bool,
+    /// Its type this crisis: true = Hard (drawn with its P(Hard) of the month, §7.8 step 1).
     pub hard: bool,
     /// Whether the tripwire put it at war at hour 0 (its troops were there): no decision taken.
     pub forced: bool,
+    /// The option it ended with: a response name, or `nothing`.
     pub choice: String,
-    /// Probabilities of its options in its last decision round (option name, probability).
+    /// Probabilities of its options in its last decision round (option name, probability),
+    /// in menu order; 1 on the troops response when forced.
     pub probs: Vec<(String, f64)>,
+    /// The hour it decided: the deadline (joint) or its exponential draw (independent). For a
+    /// forced guarantor it is the hour it would have decided, unused.
     pub decide_at_hours: f64,
+    /// The hour its response arrived (decision hour + delay; 0 when forced); `None` for
+    /// nothing.
     pub arrival_hours: Option<f64>,
+    /// Its time-weighted support x_i = effect · κ_i · τ(arrival), in S-units (§7.2).
     pub support: f64,
 }
 
-/// A crisis in the trace.
+/// A crisis in the trace (docs/MODEL.md §7.8).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CrisisTrace {
+    /// `probe` or `offensive`.
     pub kind: String,
+    /// Whether the tripwire fired (offensives only).
     pub tripwire: bool,
+    /// Total time-weighted support X delivered, in S-units.
     pub support: f64,
+    /// P(Ukraine holds) = C(d·K + X, A) (§7.1).
     pub p_hold: f64,
+    /// Whether Ukraine held.
     pub held: bool,
+    /// Every guarantor's part, in config order.
     pub guarantors: Vec<GuarantorMove>,
 }
 
 /// One month in the trace.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MonthTrace {
+    /// The month, 1-based.
     pub month: u32,
+    /// Ukraine's capability K after this month's update (before any crisis), in S-units
+    /// (§7.4).
     pub ukraine_capability: f64,
+    /// P(Ukraine mobilises) this month (§7.4).
     pub ukraine_mobilise_prob: f64,
+    /// Whether Ukraine mobilised.
     pub ukraine_mobilised: bool,
+    /// Russia's expected utilities of (hold, probe, offensive), in utils (§7.7).
     pub russia_utilities: [f64; 3],
+    /// Russia's logit probabilities of (hold, probe, offensive).
     pub russia_probs: [f64; 3],
+    /// Russia's choice: `hold`, `probe` or `offensive`.
     pub russia_choice: String,
+    /// The crisis Russia's probe or offensive opened; `None` when it held.
     pub crisis: Option<CrisisTrace>,
     /// Russia's belief in each guarantor's resolve at the end of the month (id, mean).
     pub beliefs: Vec<(String, f64)>,
@@ -58,14 +85,24 @@ pub struct MonthTrace {
 /// A whole run's trace.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RunTrace {
+    /// The config's `name`.
     pub config: String,
+    /// The regime replayed.
     pub regime: String,
+    /// The base seed (`run.seed`).
     pub seed: u64,
+    /// The design point whose stream was used (0 for `run`).
     pub point: u64,
+    /// The replicate index (0-based) within the point: the run's stream is
+    /// `(point << 32) | run` of the seed.
     pub run: u64,
+    /// The months simulated, up to and including the first major offensive.
     pub months: Vec<MonthTrace>,
+    /// Month (1-based) of the first major offensive; `None` when deterrence held to the horizon.
     pub offensive_month: Option<u32>,
+    /// Whether Ukraine held that offensive; `None` when there was none.
     pub ukraine_held: Option<bool>,
+    /// Probes in the run.
     pub probes: u32,
 }
 
@@ -145,7 +182,8 @@ impl Trace for Recorder {
     }
 }
 
-/// Replay run `run` of design point `point` under prepared regime `p`.
+/// Replay run `run` of design point `point` under prepared regime `p` with the model's seed:
+/// the trace and the very [`RunRecord`] the batch folds in for that run.
 pub fn replay(p: &Prepared, point: u64, run: u64) -> (RunTrace, RunRecord) {
     let m = p.model;
     let mut st = RunState::new(p);
@@ -167,7 +205,9 @@ pub fn replay(p: &Prepared, point: u64, run: u64) -> (RunTrace, RunRecord) {
     (trace, record)
 }
 
-/// A readable text rendering of a trace.
+/// A readable text rendering of a trace: one line per month (capability, P(mobilise), Russia's
+/// probabilities and choice, the first five beliefs), each crisis with every guarantor's
+/// decision hour, choice, its probability and arrival, then the outcome.
 pub fn to_text(t: &RunTrace) -> String {
     let mut s = String::new();
     let _ = writeln!(

@@ -1,18 +1,27 @@
 //! Where Russia chooses: each month hold, probe or major offensive, by logit choice over expected
 //! utility computed from its Beta beliefs about each guarantor's resolve and its reference
-//! expectations of how each type responds under the regime (docs/MODEL.md, "Russia").
+//! expectations of how each type responds under the regime (docs/MODEL.md §7.7; the
+//! expectations themselves are computed once per regime, §7.6, in [`crate::sim::prepared`]).
 
 use crate::model::choice::{contest, logit_probs, sample};
 use crate::sim::prepared::Prepared;
 use crate::sim::state::RunState;
 
-/// Russia's monthly choices.
+/// Russia's monthly choice "hold": no crisis this month (U_hold = 0). An index into the
+/// utility and probability arrays of [`russia_utilities`].
 pub const HOLD: usize = 0;
+/// Russia's monthly choice "probe": a limited attack at `probe_scale` of its strength; a crisis
+/// that does not end the run (§7.7, §7.8).
 pub const PROBE: usize = 1;
+/// Russia's monthly choice "major offensive": a crisis at full strength that ends the run,
+/// whether or not Ukraine holds (§3).
 pub const OFFENSIVE: usize = 2;
+/// The names of the choices, by index, as replays print them.
 pub const RUSSIA_CHOICES: [&str; 3] = ["hold", "probe", "offensive"];
 
-/// Russia's utilities of (hold, probe, offensive) and its logit choice probabilities.
+/// Russia's expected utilities of (hold, probe, offensive), in utils, and its logit choice
+/// probabilities at precision `russia.lambda`, from its current beliefs and Ukraine's current
+/// capability (docs/MODEL.md §7.7).
 pub fn russia_utilities(p: &Prepared, st: &RunState) -> ([f64; 3], [f64; 3]) {
     let m = p.model;
     let ru = &m.russia();

@@ -4,59 +4,101 @@
 use crate::model::beliefs::Beta;
 use crate::sim::prepared::{OptionId, Prepared, MAXOPT, NOTHING};
 
-/// Everything that happened in one run, as the batch needs it.
+/// Everything that happened in one run, as the batch needs it: the raw tallies behind
+/// `summary.csv`, `guarantors.csv` and `timeline.csv` (docs/MODEL.md §4 "Observation"). Per
+/// guarantor vectors are in config order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
-    /// Month (0-based) of the first major offensive, if any.
+    /// Month (0-based) of the first major offensive, if any; `None` is a success (no offensive
+    /// within the horizon).
     pub offensive_month: Option<u32>,
-    /// Whether Ukraine held that offensive.
+    /// Whether Ukraine held that offensive (the combat draw against P_hold, §7.8 step 5); false
+    /// when there was none.
     pub held: bool,
+    /// Probes in the run (the `probes/run` of `summary.csv`).
     pub probes: u32,
-    /// 1 where the month had a probe.
+    /// 1 where the month had a probe, 0 otherwise (`periods` entries; the probe rate of
+    /// `timeline.csv`).
     pub probe_months: Vec<u8>,
-    /// Russia's mean belief in each guarantor's resolve at the end of each month
-    /// (`periods x guarantors`, month-major).
+    /// Russia's mean belief in each guarantor's resolve at the end of each month, in [0, 1]
+    /// (`periods x guarantors`, month-major); months after the offensive repeat the last one.
     pub beliefs: Vec<f32>,
+    /// Per guarantor, the crises it was called in: every guarantor, bound or not, is called in
+    /// every crisis.
     pub called: Vec<u32>,
+    /// Per guarantor, the crises in which it gave an honouring response (forced tripwire troops
+    /// included).
     pub honoured: Vec<u32>,
-    /// Option counts per guarantor (`guarantors x (responses + 1)`, option 0 = nothing).
+    /// Option counts per guarantor (`guarantors x (responses + 1)`, by [`OptionId::index`]:
+    /// option 0 = nothing).
     pub responses: Vec<u32>,
-    /// Cost borne per guarantor, US$ bn.
+    /// Cost borne per guarantor, US$ bn: Σ cost_r · milex_i over its responses, in probes as in
+    /// offensives (§7.5).
     pub cost: Vec<f64>,
-    /// Per guarantor, the sum over the crises it honoured of the hour its support arrived (who
-    /// waits).
+    /// Per guarantor, the sum over the crises it honoured of the hour its support arrived
+    /// (decision hour + delay; 0 for tripwire troops), for `mean_hours_to_support` (who waits).
     pub arrival_hours: Vec<f64>,
+    /// Bound guarantor-crises: the denominator of the honoured share.
     pub commitments: u32,
+    /// Bound guarantor-crises with an honouring response: the numerator of the honoured share.
     pub commitments_honoured: u32,
+    /// Crises (probes plus the offensive, if any).
     pub crises: u32,
     /// Sum over crises of the hour the first honouring support arrived (where some did).
     pub response_hours: f64,
+    /// Crises in which some honouring support arrived: the denominator of `response_hours`.
     pub responses_timed: u32,
-    /// Sum over crises of the time-weighted support given.
+    /// Sum over crises of the total time-weighted support X given, in S-units.
     pub support: f64,
-    /// Agent decisions taken (Russia and Ukraine monthly, each guarantor per round).
+    /// Agent decisions taken (Russia and Ukraine monthly, each guarantor per round of a joint
+    /// meeting or once under the independent protocol): the throughput unit of
+    /// `benches/engine.rs`, not a model output.
     pub decisions: u32,
 }
 
 /// The mutable state of one run, with the scratch buffers the monthly loop reuses.
 #[derive(Debug, Clone)]
 pub struct RunState {
+    /// The next month to simulate (0-based); after the run, the months simulated.
     pub month: u32,
+    /// Ukraine's capability K_t, in S-units (multiples of `russia.milex_usd_bn`; docs/MODEL.md
+    /// §7.4). Starts at `ukraine.capability` = K₀.
     pub capability: f64,
+    /// Ukraine's threat memory M_t: +1 per probe, × `threat_persistence` at the end of each
+    /// month (§7.4). Starts at 0.
     pub threat_memory: f64,
+    /// Each guarantor's resolve z_i,t on the logit scale, a mean-reverting walk around
+    /// z_i,0 (§7.3).
     pub resolve_logit: Vec<f64>,
+    /// p_i,t = logistic(z_i,t): each guarantor's P(Hard) this month, which also scales its
+    /// peacetime aid (§7.3).
     pub p_hard: Vec<f64>,
+    /// Russia's Beta belief per slot (indexed by [`Prepared::slot`], §7.9).
     pub beliefs: Vec<Beta>,
+    /// Whether the run is over (the first major offensive happened).
     pub done: bool,
+    /// What the batch keeps of the run.
     pub record: RunRecord,
-    // Crisis scratch, one entry per guarantor.
+    // Crisis scratch, one entry per guarantor, valid from a crisis' start to the next's.
+    /// Each guarantor's type this crisis (true = Hard; drawn with p_hard, §7.8 step 1).
     pub hard: Vec<bool>,
+    /// Whether the tripwire forced it into the troops response at hour 0 (no decision taken).
     pub forced: Vec<bool>,
+    /// Its time-weighted support x_i this crisis, in S-units (under the joint protocol: the
+    /// latest round's provisional commitments, final after the last round).
     pub contrib: Vec<f64>,
+    /// The joint protocol's buffer for the round being drawn, swapped into `contrib` at the
+    /// end of each round.
     pub next: Vec<f64>,
+    /// The option it chose (or was forced into) this crisis.
     pub choice: Vec<OptionId>,
+    /// Hour its response arrives (decision hour + the response's delay; 0 for forced troops;
+    /// infinity for nothing).
     pub arrival: Vec<f64>,
+    /// Hour it decides: the deadline (joint) or its exponential draw (independent; §7.8).
     pub decide_at: Vec<f64>,
+    /// The independent protocol's decision order: guarantor indices by `decide_at`, ties by
+    /// index.
     pub order: Vec<usize>,
     /// Probabilities of each guarantor's last choice, by option id (`guarantors x MAXOPT`).
     pub probs: Vec<f64>,

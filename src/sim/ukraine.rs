@@ -1,7 +1,6 @@
 //! Where Ukraine chooses: each month whether to mobilise, by logit choice weighing the danger of
 //! losing a contest at its current capability (plus the memory of recent probes) against the
-//! cost; then its capability moves with aid, mobilisation and reversion (docs/MODEL.md,
-//! "Ukraine").
+//! cost; then its capability moves with aid, mobilisation and reversion (docs/MODEL.md §7.4).
 
 use crate::model::choice::{contest, logistic};
 use crate::sim::prepared::Prepared;

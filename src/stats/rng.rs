@@ -12,9 +12,12 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// 32-bit words reserved for one month (4096 f64 draws; the model uses at most about 1,500).
+/// 32-bit words reserved for one month: 4096 uniforms (two words each). A month draws
+/// 4 + 3g + max(R, 2)·g uniforms at most for g guarantors and R joint rounds: 100 with the default 16
+/// guarantors and 3 rounds, at most 836 at the validation limits (64 guarantors, 10 rounds).
 pub const WORDS_PER_MONTH: u128 = 8192;
-/// Largest replicate index that fits a stream id.
+/// Largest replicate index that fits a stream id (the low 32 bits; the design point takes the
+/// high 32).
 pub const MAX_REPLICATE: u64 = u32::MAX as u64;
 
 /// The stream id of a (design point, replicate) pair.
