@@ -9,13 +9,14 @@ cargo build --release -q
 bin="$PWD/target/release/deterrence-sim"
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 q=(--quiet --threads 2)
-in="$PWD/target/golden-input"; mkdir -p "$in"
+# A fixed absolute place, so the paths recorded in sweep-state.json are the same in any clone.
+in=/tmp/dsim-golden-input; mkdir -p "$in"
 cat > "$in/table.csv" <<'CSV'
 russia.lambda,guarantors.USA.public_support
 2.0,0.3
 3.5,0.6
 CSV
-sed "s#^base *= *\"#base = \"$PWD/configs/#" configs/sweep_deadline.toml > "$in/sweep_table.toml"
+sed "/^base *=/d" configs/sweep_deadline.toml > "$in/sweep_table.toml"   # the built-in default
 python3 - "$in/sweep_table.toml" "$in/table.csv" <<'PY'
 import re, sys
 p, tab = sys.argv[1], sys.argv[2]
