@@ -3,20 +3,18 @@
 //!
 //! Russia, Ukraine, the United States and individual European states choose each month under a
 //! guarantee regime (NATO Article 5, the "NATO-light" 24-hour consultation clause, bilateral
-//! agreements only, or none). The library is organised one module per concept:
+//! agreements only, or none). The library is layered, one folder a layer, each using only the
+//! layers below it (checked by `tests/layers.rs`):
 //!
-//! - [`config`]: the TOML as written; [`model`]: the validated model the engine runs;
-//! - [`actors`], [`regimes`]: the actors' parameters and the regimes and responses, as data;
-//! - [`decisions`]: logit choice and the contest function; [`beliefs`]: Beta learning;
-//! - [`engine`]: one run, month by month; [`crisis`]: a crisis on the hourly clock;
-//! - [`rng`]: seeded, portable random streams; [`runner`]: the parallel Monte Carlo batch;
-//! - [`metrics`], [`stats`]: what a batch reports and the intervals around it;
-//! - [`output`], [`charts`]: files and figures; [`replay`]: one run's trace;
-//! - [`theory`]: the analytic games the model is checked against;
-//! - studies: [`design`] (grid, LHS, Sobol, tables), [`params`] (dotted paths), [`sweep`]
-//!   (resumable, shardable point runner), [`merge`], [`sweep_charts`], [`sensitivity`] (Sobol,
-//!   Morris, PRIM estimators), [`gsa`] (studies on the sweep engine), `mpi_backend` (feature
-//!   `mpi`).
+//! - [`stats`]: pure maths (random streams, intervals, designs, sensitivity estimators);
+//! - [`model`]: the model as data (config as written, validation into a [`model::Model`], actors,
+//!   regimes, choice rules, beliefs, dotted paths, analytic games);
+//! - [`sim`]: one run and a batch (where Russia, Ukraine and each guarantor choose, a regime's
+//!   crisis protocol, the monthly loop, aggregates, replay);
+//! - [`report`]: results directory, CSV tables, manifest, charts;
+//! - [`study`]: sweeps and sensitivity studies (resumable, shardable, MPI with feature `mpi`);
+//! - [`app`]: the job behind each command of the binary;
+//! - [`error`]: the typed errors every layer returns.
 //!
 //! See `docs/MODEL.md` for the model in ODD form.
 
