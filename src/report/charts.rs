@@ -236,7 +236,7 @@ pub fn render(dir: &Path, stem: &str, size: (u32, u32), figure: &Figure) -> Resu
     let png = dir.join(format!("{stem}.png"));
     let tmp = dir.join(format!(".{stem}.tmp{}.png", std::process::id()));
     {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+        let root = crate::report::text::FixedText::new(BitMapBackend::new(&tmp, size)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_err(&png, e))?;
         figure.draw(&root).map_err(|e| chart_err(&png, e))?;
         root.present().map_err(|e| chart_err(&png, e))?;
@@ -828,4 +828,52 @@ pub fn viridis(t: f64) -> RGBColor {
         (253.0, 231.0, 37.0),
     ];
     interpolate(&STOPS, t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::text::FixedText;
+
+    fn pixel(buf: &[u8], w: u32, x: u32, y: u32) -> (u8, u8, u8) {
+        let i = ((y * w + x) * 3) as usize;
+        (buf[i], buf[i + 1], buf[i + 2])
+    }
+
+    #[test]
+    fn chart_letters_share_one_baseline() {
+        // "artide5" / "1 0000": x-height letters sat a pixel off the baseline at odd sizes.
+        register_font();
+        let (w, h) = (400u32, 100u32);
+        for size in [13, 15, 17] {
+            let mut buf = vec![0u8; (w * h * 3) as usize];
+            {
+                let root = FixedText::new(BitMapBackend::with_buffer(&mut buf, (w, h))).into_drawing_area();
+                root.fill(&WHITE).unwrap();
+                for (k, s) in ["n", "l", "1", "c", "t"].iter().enumerate() {
+                    root.draw(&Text::new(*s, (20 + 60 * k as i32, 30), ("sans-serif", size)))
+                        .unwrap();
+                }
+                root.present().unwrap();
+            }
+            let bottoms: Vec<u32> = (0..5)
+                .map(|k| {
+                    (0..h)
+                        .rev()
+                        .find(|&y| {
+                            // At least half a pixel of ink in the row.
+                            let ink: u32 = (10 + 60 * k..60 + 60 * k)
+                                .map(|x| 255 - pixel(&buf, w, x, y).0 as u32)
+                                .sum();
+                            ink >= 128
+                        })
+                        .unwrap()
+                })
+                .collect();
+            assert!(
+                bottoms.iter().all(|&b| b == bottoms[0]),
+                "size {size}: {bottoms:?}"
+            );
+        }
+    }
 }
