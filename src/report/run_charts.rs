@@ -69,59 +69,7 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
             }
         })
         .collect();
-    // Beliefs: the first six guarantors of the config (all are in timeline.csv), one panel per
-    // regime.
-    let ids: Vec<String> = timeline
-        .header
-        .iter()
-        .filter_map(|h| {
-            h.strip_prefix("belief_")
-                .and_then(|h| h.strip_suffix("_mean"))
-                .map(str::to_string)
-        })
-        .take(6)
-        .collect();
-    let mut belief_panels = Vec::new();
-    for name in &regimes {
-        let rows = rows_of(name);
-        let mut series = Vec::new();
-        for (k, id) in ids.iter().enumerate() {
-            let m = timeline.col(&format!("belief_{id}_mean"), &tp)?;
-            let lo = timeline.col(&format!("belief_{id}_p10"), &tp)?;
-            let hi = timeline.col(&format!("belief_{id}_p90"), &tp)?;
-            let x: Vec<f64> = rows.iter().map(|&r| timeline.num(r, tm)).collect();
-            let band = k == 0;
-            series.push(Series {
-                label: id.clone(),
-                y: rows.iter().map(|&r| timeline.num(r, m)).collect(),
-                low: if band {
-                    rows.iter().map(|&r| timeline.num(r, lo)).collect()
-                } else {
-                    Vec::new()
-                },
-                high: if band {
-                    rows.iter().map(|&r| timeline.num(r, hi)).collect()
-                } else {
-                    Vec::new()
-                },
-                x,
-            });
-        }
-        // One alliance-wide belief shows as one line: say so.
-        let shared = series.windows(2).all(|w| w[0].y == w[1].y);
-        let band = ids.first().map(String::as_str).unwrap_or("");
-        belief_panels.push(Panel {
-            title: if shared {
-                format!("{name}: one alliance-wide belief (band: 10th-90th percentile)")
-            } else {
-                format!(
-                    "{name}: the first {} guarantors of the config (band: {band} 10th-90th percentile)",
-                    ids.len()
-                )
-            },
-            series,
-        });
-    }
+    let belief_panels = beliefs(&timeline, &tp, &regimes)?;
 
     let mut files = Vec::new();
     let det = Figure::Bars {
@@ -148,4 +96,96 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     };
     files.extend(charts::render(dir, "beliefs", (1400, 1000), &bel)?);
     Ok(files)
+}
+
+/// Guarantors whose belief columns (mean, 10th and 90th percentile) are identical in every month
+/// of `rows` share one belief slot (under an alliance-wide reputation all bound guarantors do):
+/// groups of guarantor ids in config order.
+fn shared_slots(timeline: &Table, tp: &Path, rows: &[usize], ids: &[String]) -> Result<Vec<Vec<String>>> {
+    let mut groups: Vec<(Vec<&str>, Vec<String>)> = Vec::new();
+    for id in ids {
+        let mut key = Vec::new();
+        for stat in ["mean", "p10", "p90"] {
+            let c = timeline.col(&format!("belief_{id}_{stat}"), tp)?;
+            key.extend(rows.iter().map(|&r| timeline.rows[r][c].as_str()));
+        }
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push(id.clone()),
+            None => groups.push((key, vec![id.clone()])),
+        }
+    }
+    Ok(groups.into_iter().map(|g| g.1).collect())
+}
+
+/// The beliefs panels, one per regime: one line per belief slot (a slot shared by several
+/// guarantors is drawn once and labelled as shared), the first six slots in config order, the
+/// first with its 10th-90th percentile band.
+fn beliefs(timeline: &Table, tp: &Path, regimes: &[String]) -> Result<Vec<Panel>> {
+    let (tr, tm) = (timeline.col("regime", tp)?, timeline.col("month", tp)?);
+    let ids: Vec<String> = timeline
+        .header
+        .iter()
+        .filter_map(|h| {
+            h.strip_prefix("belief_")
+                .and_then(|h| h.strip_suffix("_mean"))
+                .map(str::to_string)
+        })
+        .collect();
+    let mut panels = Vec::new();
+    for name in regimes {
+        let rows: Vec<usize> = (0..timeline.rows.len())
+            .filter(|&r| timeline.rows[r][tr] == *name)
+            .collect();
+        let slots = shared_slots(timeline, tp, &rows, &ids)?;
+        let label = |g: &[String]| -> String {
+            match g.len() {
+                1 => g[0].clone(),
+                n if n == ids.len() => format!("alliance-wide: all {n} guarantors"),
+                n => {
+                    let first: Vec<&str> = g.iter().take(3).map(String::as_str).collect();
+                    let more = if n > 3 {
+                        format!(" +{}", n - 3)
+                    } else {
+                        String::new()
+                    };
+                    format!("shared by {n}: {}{more}", first.join(", "))
+                }
+            }
+        };
+        let x: Vec<f64> = rows.iter().map(|&r| timeline.num(r, tm)).collect();
+        let mut series = Vec::new();
+        for (k, g) in slots.iter().take(6).enumerate() {
+            let id = &g[0];
+            let column = |stat: &str| -> Result<Vec<f64>> {
+                let c = timeline.col(&format!("belief_{id}_{stat}"), tp)?;
+                Ok(rows.iter().map(|&r| timeline.num(r, c)).collect())
+            };
+            let band = k == 0;
+            series.push(Series {
+                label: label(g),
+                x: x.clone(),
+                y: column("mean")?,
+                low: if band { column("p10")? } else { Vec::new() },
+                high: if band { column("p90")? } else { Vec::new() },
+            });
+        }
+        let title = if slots.len() == 1 {
+            format!("{name}: one alliance-wide belief (band: 10th-90th percentile)")
+        } else {
+            let band = series.first().map(|s| s.label.as_str()).unwrap_or("");
+            let what = if slots.len() == ids.len() {
+                "guarantors"
+            } else {
+                "belief slots"
+            };
+            let shown = if slots.len() > 6 {
+                format!("the first 6 of {} {what}", slots.len())
+            } else {
+                format!("{} belief slots", slots.len())
+            };
+            format!("{name}: {shown} (band: {band}, 10th-90th percentile)")
+        };
+        panels.push(Panel { title, series });
+    }
+    Ok(panels)
 }

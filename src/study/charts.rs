@@ -165,6 +165,7 @@ pub fn draw(dir: &Path, sweep: &Sweep) -> Result<Vec<PathBuf>> {
                 ys: yc.clone(),
                 maps: maps.clone(),
                 range: (0.0, 1.0),
+                bar_label: "deterrence success (share of runs)".into(),
             };
             let w = 520 * maps.len().max(1) as u32;
             files.extend(charts::render(dir, "sweep", (w, 560), &fig)?);
@@ -197,6 +198,7 @@ pub fn draw(dir: &Path, sweep: &Sweep) -> Result<Vec<PathBuf>> {
                     ys: yc,
                     maps: vec![(format!("{} - {}", pair[0], pair[1]), diff)],
                     range: (-m, m),
+                    bar_label: format!("difference in success, {} - {} (share of runs)", pair[0], pair[1]),
                 };
                 files.extend(charts::render(dir, "sweep_diff", (1000, 650), &fig)?);
             }
