@@ -448,11 +448,11 @@ fn every_size_is_bounded_and_the_message_states_the_range() {
         ),
         (
             sweep_file(&d, "sw-levels", &format!("replicates = 2\n[design]\nkind = \"grid\"\nlevels = {t}\n[[parameters]]\npath = \"russia.war_cost\"\nrange = [1.0, 2.0]\n")),
-            vec!["design.levels", "1..=1000"],
+            vec!["design.levels", "1..=1000000"],
         ),
         (
             sweep_file(&d, "sw-plevels", &format!("replicates = 2\n[design]\nkind = \"grid\"\n[[parameters]]\npath = \"russia.war_cost\"\nrange = [1.0, 2.0]\nlevels = {t}\n")),
-            vec!["parameters[0].levels", "1..=1000"],
+            vec!["parameters[0].levels", "1..=1000000"],
         ),
         (
             sweep_file(&d, "sw-skip", &format!("replicates = 2\n[design]\nkind = \"sobol\"\npoints = 4\nskip = {t}\n[[parameters]]\npath = \"russia.war_cost\"\nrange = [1.0, 2.0]\n")),

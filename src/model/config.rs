@@ -226,9 +226,13 @@ impl RawConfig {
             .unwrap_or_else(|e| unreachable!("built-in config is invalid: {e}"))
     }
 
-    /// Canonical TOML of this configuration (what the manifest hashes).
-    pub fn to_toml(&self) -> String {
-        toml::to_string(self).unwrap_or_default()
+    /// Canonical TOML of this configuration (what the manifest hashes); an error (not an empty
+    /// text, whose hash would describe no config) if it cannot be written.
+    pub fn to_toml(&self) -> Result<String, crate::Error> {
+        toml::to_string(self).map_err(|e| crate::Error::Io {
+            path: format!("config `{}`", self.name).into(),
+            source: std::io::Error::other(e),
+        })
     }
 }
 

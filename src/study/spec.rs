@@ -27,7 +27,8 @@ pub const MAX_THREADS: usize = 4096;
 /// Most bootstrap resamples of a sensitivity study (`bootstrap`).
 pub const MAX_BOOTSTRAP: u64 = 100_000;
 
-/// Most levels of a grid parameter or of a Morris grid (`levels`).
+/// Most levels of a Morris grid (`morris.levels`); a sweep grid's `levels` is bounded by
+/// [`MAX_POINTS`].
 pub const MAX_LEVELS: u64 = 1000;
 
 /// How a study's points were drawn (`design` in `sweep-state.json`): a sweep file's
@@ -547,7 +548,7 @@ impl Sweep {
                                     "design.levels".to_string()
                                 };
                                 let n = x.levels.or(raw.design.levels).unwrap_or(5);
-                                check_size(&file, &field, n, 1, MAX_LEVELS)?;
+                                check_size(&file, &field, n, 1, MAX_POINTS as u64)?;
                                 let r = range_of(k, x)?;
                                 levels.push(
                                     design::linspace(&r, n as usize)
@@ -701,6 +702,8 @@ impl Sweep {
         // Content, not paths: the same study started from another directory is the same study.
         s.sweep_file = String::new();
         s.base_origin = String::new();
+        // Serializing strings, numbers, vectors and options to JSON cannot fail (a non-finite
+        // number becomes null), so the default is never taken.
         sha256_hex(serde_json::to_string(&s).unwrap_or_default().as_bytes())
     }
 

@@ -41,10 +41,7 @@ pub struct SweepReport {
 
 /// The text of `sweep-state.json` for `sweep`.
 pub(crate) fn state_json(sweep: &Sweep) -> Result<String> {
-    serde_json::to_string_pretty(sweep).map_err(|e| Error::Results {
-        path: STATE.into(),
-        message: format!("cannot write the study state: {e}"),
-    })
+    serde_json::to_string_pretty(sweep).map_err(|e| Error::io(STATE, std::io::Error::other(e)))
 }
 
 /// Read a sweep directory's state, and check it (see [`Sweep::check_stored`]): a damaged state
