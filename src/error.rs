@@ -1,23 +1,71 @@
 //! The library's typed errors. Every error that a user's input can cause names the file, the
 //! field and what is allowed; `main` maps [`Error::is_user_error`] to exit code 2.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
+
+/// Longest line of quoted input kept in a message, in characters.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// Most lines of a message kept (a parse error quotes a few lines of the file).
+const EXCERPT_LINES: usize = 40;
+
+/// `text` with every line cut to [`EXCERPT_CHARS`] characters and at most 40 lines, saying how
+/// much was cut: messages quote input (a line of a file, a name, a row), and input may be huge.
+pub fn excerpt(text: &str) -> Cow<'_, str> {
+    let long = text.lines().count() > EXCERPT_LINES || text.lines().any(|l| l.len() > EXCERPT_CHARS);
+    if !long {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    for (k, line) in text.lines().enumerate() {
+        if k == EXCERPT_LINES {
+            out.push_str("[... more lines cut]");
+            break;
+        }
+        if k > 0 {
+            out.push('\n');
+        }
+        match line.char_indices().nth(EXCERPT_CHARS) {
+            Some((cut, _)) => {
+                out.push_str(&line[..cut]);
+                out.push_str(&format!("[... {} more bytes cut]", line.len() - cut));
+            }
+            None => out.push_str(line),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Everything that can go wrong in the library.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// An input file is not a regular file, is larger than its limit (see [`crate::input`]), is
+    /// not UTF-8 text, or a file read back is damaged.
+    #[error("{}: {}", .path.display(), excerpt(.message))]
+    Input { path: PathBuf, message: String },
+    /// A dotted parameter path names no parameter of the config (no such field there).
+    #[error("{}: field `{}`: no such parameter; nearest valid paths: {}", excerpt(.file), excerpt(.path), excerpt(&.nearest.join(", ")))]
+    UnknownParameter {
+        /// The config (or study point) the path was applied to.
+        file: String,
+        /// The dotted path as given.
+        path: String,
+        /// The closest valid paths.
+        nearest: Vec<String>,
+    },
     /// The file is not valid TOML, or does not have the shape of a config.
-    #[error("{file}: {message}")]
+    #[error("{}: {}", excerpt(.file), excerpt(.message))]
     Parse { file: String, message: String },
     /// A field has a value outside what the model allows.
-    #[error("{file}: field `{field}`: {message}")]
+    #[error("{}: field `{}`: {}", excerpt(.file), excerpt(.field), excerpt(.message))]
     Invalid {
         file: String,
         field: String,
         message: String,
     },
     /// A command-line value is out of range.
-    #[error("option `{option}`: {message}")]
+    #[error("option `{option}`: {}", excerpt(.message))]
     Usage { option: String, message: String },
     /// The output directory holds results and `--force` was not given.
     #[error("{0} already holds results; pass --force to overwrite them, or choose another --out")]
@@ -37,7 +85,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A results directory is not what a command expected (plot, merge, resume).
-    #[error("{path}: {message}")]
+    #[error("{}: {}", .path.display(), excerpt(.message))]
     Results { path: PathBuf, message: String },
     /// Drawing a chart failed.
     #[error("chart {path}: {message}")]

@@ -22,6 +22,7 @@
 
 pub mod app;
 pub mod error;
+pub mod input;
 pub mod model;
 pub mod report;
 pub mod sim;

@@ -221,6 +221,9 @@ enum Command {
     Plot {
         /// A directory written by `run`, `sweep`, `sensitivity` or `merge`
         dir: PathBuf,
+        /// Redraw even from tables that differ from the hashes in manifest.json
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -460,8 +463,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             let p = init::init(&dir, force)?;
             println!("wrote {}", p.display());
         }
-        Command::Plot { dir } => {
-            let files = plot::plot(&dir)?;
+        Command::Plot { dir, force } => {
+            let files = plot::plot(&dir, force)?;
             for f in files {
                 println!("wrote {}", f.display());
             }

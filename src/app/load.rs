@@ -2,8 +2,10 @@
 //! default), `--seed`/`--runs`/`--periods`/`--set` overrides applied to the config as written,
 //! then validation into a [`Model`].
 
+use crate::input::{check_option, read_config};
 use crate::model::config::{RawConfig, DEFAULT_TOML};
 use crate::model::validate::Model;
+use crate::study::spec::MAX_THREADS;
 use crate::{Error, Result};
 use std::path::Path;
 
@@ -19,20 +21,8 @@ impl Loaded {
     pub fn from(path: Option<&Path>) -> Result<Loaded> {
         let local = Path::new("configs/default.toml");
         let (text, origin) = match path {
-            Some(p) => (
-                std::fs::read_to_string(p).map_err(|e| Error::Read {
-                    path: p.to_path_buf(),
-                    source: e,
-                })?,
-                p.display().to_string(),
-            ),
-            None if local.is_file() => (
-                std::fs::read_to_string(local).map_err(|e| Error::Read {
-                    path: local.to_path_buf(),
-                    source: e,
-                })?,
-                local.display().to_string(),
-            ),
+            Some(p) => (read_config(p)?, p.display().to_string()),
+            None if local.is_file() => (read_config(local)?, local.display().to_string()),
             None => (DEFAULT_TOML.to_string(), "<built-in default>".to_string()),
         };
         let value = toml::from_str(&text).map_err(|e| Error::Parse {
@@ -84,6 +74,21 @@ pub fn parse_set(s: &str) -> std::result::Result<(String, f64), String> {
 }
 
 impl Overrides {
+    /// Check the options' values, so that a bad one is blamed on the option, not the config.
+    pub fn check(&self) -> Result<()> {
+        use crate::model::validate::{MAX_PERIODS, MAX_RUNS};
+        if let Some(x) = self.runs {
+            check_option("--runs", x, 1, MAX_RUNS)?;
+        }
+        if let Some(x) = self.periods {
+            check_option("--periods", x, 1, MAX_PERIODS)?;
+        }
+        if let Some(x) = self.threads {
+            check_option("--threads", x as u64, 0, MAX_THREADS as u64)?;
+        }
+        Ok(())
+    }
+
     /// Apply to a raw config before validation (so the limits are checked as for a file).
     pub fn apply(&self, raw: &mut RawConfig) {
         if let Some(x) = self.seed {
@@ -103,6 +108,7 @@ impl Overrides {
 
 /// Load, override and validate.
 pub fn resolve(config: Option<&Path>, o: &Overrides) -> Result<(Loaded, RawConfig, Model)> {
+    o.check()?;
     let mut loaded = Loaded::from(config)?;
     if !o.sets.is_empty() {
         loaded.origin = format!("{} with --set", loaded.origin);

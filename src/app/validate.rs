@@ -40,9 +40,7 @@ impl FileKind {
 
 /// Check `path` as the kind of file it is; returns the line to print when it is valid.
 pub fn validate(path: &Path) -> Result<String> {
-    let kind = std::fs::read_to_string(path)
-        .map(|t| FileKind::of_text(&t))
-        .unwrap_or(FileKind::Config);
+    let kind = FileKind::of_text(&crate::input::read_config(path)?);
     if kind != FileKind::Config {
         let o = SweepOverrides::default();
         let s = match kind {

@@ -193,10 +193,7 @@ pub struct RawGuarantor {
 pub fn read_toml<T: serde::de::DeserializeOwned>(
     path: &std::path::Path,
 ) -> Result<(T, String), crate::Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| crate::Error::Read {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let text = crate::input::read_config(path)?;
     let value = toml::from_str(&text).map_err(|e| crate::Error::Parse {
         file: path.display().to_string(),
         message: e.to_string(),
@@ -229,8 +226,89 @@ impl RawConfig {
             .unwrap_or_else(|e| unreachable!("built-in config is invalid: {e}"))
     }
 
-    /// Canonical TOML of this configuration (what the manifest hashes).
-    pub fn to_toml(&self) -> String {
-        toml::to_string(self).unwrap_or_default()
+    /// Canonical TOML of this configuration (what the manifest hashes); an error (not an empty
+    /// text, whose hash would describe no config) if it cannot be written.
+    pub fn to_toml(&self) -> Result<String, crate::Error> {
+        toml::to_string(self).map_err(|e| crate::Error::Io {
+            path: format!("config `{}`", self.name).into(),
+            source: std::io::Error::other(e),
+        })
+    }
+}
+
+impl RawConfig {
+    /// Whether the table at dotted path `parent` ("" for the top level; `regimes.NAME`,
+    /// `responses.NAME` and `guarantors.ID` for an entry) has a field named `key`, from the
+    /// fields its serde struct declares. Lets `--set` and studies set a field a file leaves at
+    /// its default, and tell an unknown name from a known one given a wrong value.
+    pub fn accepts(parent: &str, key: &str) -> bool {
+        let path: Vec<&str> = parent.split('.').filter(|k| !k.is_empty()).collect();
+        let fields = match path.as_slice() {
+            [] => field_names::<RawConfig>(),
+            ["run"] => field_names::<RawRun>(),
+            ["russia"] => field_names::<RawRussia>(),
+            ["ukraine"] => field_names::<RawUkraine>(),
+            ["crisis"] => field_names::<RawCrisis>(),
+            ["guarantor_defaults"] => field_names::<RawGuarantorDefaults>(),
+            ["modifiers"] => field_names::<RawModifiers>(),
+            ["responses", _] => field_names::<RawResponse>(),
+            ["regimes", _] => field_names::<RawRegime>(),
+            ["guarantors", _] => field_names::<RawGuarantor>(),
+            _ => &[],
+        };
+        fields.contains(&key)
+    }
+}
+
+/// The field names a struct's derived `Deserialize` accepts: a deserializer that only records
+/// the `fields` serde passes to `deserialize_struct`.
+fn field_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    match T::deserialize(FieldNames) {
+        Err(FieldList(f)) => f,
+        Ok(_) => &[],
+    }
+}
+
+/// The "error" that carries a struct's field names out of [`FieldNames`].
+#[derive(Debug)]
+struct FieldList(&'static [&'static str]);
+
+impl std::fmt::Display for FieldList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "fields {:?}", self.0)
+    }
+}
+
+impl std::error::Error for FieldList {}
+
+impl serde::de::Error for FieldList {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        FieldList(&[])
+    }
+}
+
+/// A deserializer that yields nothing but a struct's field names (see [`field_names`]).
+struct FieldNames;
+
+impl<'de> serde::Deserializer<'de> for FieldNames {
+    type Error = FieldList;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, FieldList> {
+        Err(FieldList(&[]))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, FieldList> {
+        Err(FieldList(fields))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
     }
 }

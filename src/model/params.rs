@@ -4,6 +4,7 @@
 //! Paths address the raw TOML value, so a varied parameter goes through exactly the validation a
 //! hand-written file gets. Array elements (the guarantors) are addressed by their `id`.
 
+use crate::model::config::RawConfig;
 use crate::{Error, Result};
 use toml::Value;
 
@@ -73,15 +74,10 @@ fn child_mut<'a>(v: &'a mut Value, key: &str) -> Option<&'a mut Value> {
 /// error that suggests the nearest valid paths.
 pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
     let known = leaf_paths(v);
-    let unknown = || {
-        Error::invalid(
-            file,
-            path,
-            format!(
-                "no such parameter; nearest valid paths: {}",
-                nearest(path, &known, 3).join(", ")
-            ),
-        )
+    let unknown = || Error::UnknownParameter {
+        file: file.to_string(),
+        path: path.to_string(),
+        nearest: nearest(path, &known, 3),
     };
     if !x.is_finite() {
         return Err(Error::invalid(
@@ -101,6 +97,9 @@ pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
         if x == 0.0 || x == 1.0 {
             candidates.push(Value::Boolean(x == 1.0));
         }
+        if !RawConfig::accepts(parent, last) {
+            return Err(unknown());
+        }
         let mut why = unknown();
         for c in candidates {
             let mut probe = v.clone();
@@ -108,14 +107,13 @@ pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
                 return Err(unknown());
             };
             t.insert(last.to_string(), c);
-            match crate::model::config::RawConfig::from_value(probe.clone(), file) {
+            match RawConfig::from_value(probe.clone(), file) {
                 Ok(_) => {
                     *v = probe;
                     return Ok(());
                 }
                 // A real field given a value of the wrong kind: say so.
-                Err(e) if !e.to_string().contains("unknown field") => why = e,
-                Err(_) => {}
+                Err(e) => why = e,
             }
         }
         return Err(why);
@@ -228,6 +226,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no such parameter"), "{e}");
+        // Typed: an unknown name is its own error, not a message to match.
+        let e = set(&mut v, "guarantors.GBR.lamda_x", 1.0, "f").unwrap_err();
+        assert!(matches!(e, Error::UnknownParameter { .. }), "{e:?}");
+        // A known field given a wrong kind of value is not "unknown".
+        let e = set(&mut v, "regimes.nato_light.decision_delay_hours", 1.0, "f");
+        assert!(e.is_ok() || !matches!(e, Err(Error::UnknownParameter { .. })));
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub fn write_manifest(
     files: &[PathBuf],
     extra: serde_json::Value,
 ) -> Result<()> {
-    let canonical = raw.to_toml();
+    let canonical = raw.to_toml()?;
     let mut hashes = serde_json::Map::new();
     for f in files {
         let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
@@ -47,6 +47,7 @@ pub fn write_manifest(
         "files": hashes,
         "extra": extra,
     });
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::io(dir.join("manifest.json"), std::io::Error::other(e)))?;
     write_atomic(&dir.join("manifest.json"), text.as_bytes())
 }

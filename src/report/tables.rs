@@ -184,10 +184,7 @@ impl Table {
 
     /// Read and parse a file.
     pub fn read(path: &Path) -> Result<Table> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
+        let text = crate::input::read_text(path, crate::input::TABLE_LIMIT, "table")?;
         Table::parse(&text, path)
     }
 

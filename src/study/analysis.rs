@@ -8,8 +8,8 @@ use crate::report::tables::{cell, Table};
 use crate::stats::intervals::Z95;
 use crate::stats::rng::Draws;
 use crate::stats::sensitivity as sa;
-use crate::study::spec::Analysis;
 use crate::study::spec::Sweep;
+use crate::study::spec::{Analysis, Method, Metric};
 use crate::{Error, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,8 +24,8 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
         t.col("successes", &path)?,
         t.col("runs", &path)?,
     );
-    let success = a.metric == "success_rate";
-    let mc = t.col(&a.metric, &path)?;
+    let success = a.metric == Metric::SuccessRate;
+    let mc = t.col(a.metric.name(), &path)?;
     // A difference study's points.csv pairs the two regimes run by run (diff_vs_<minus>): the
     // variance of that paired difference is its noise, far below the sum of the two variances.
     let dci = match a.minus {
@@ -92,10 +92,10 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
 }
 
 fn label(a: &Analysis) -> String {
-    let m = if a.metric == "success_rate" {
+    let m = if a.metric == Metric::SuccessRate {
         "success"
     } else {
-        a.metric.as_str()
+        a.metric.name()
     };
     match &a.minus {
         Some(b) => format!("{m}({}) - {m}({b})", a.regime),
@@ -149,8 +149,8 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
         sweep.points.len()
     );
     let mut files = Vec::new();
-    match a.method.as_str() {
-        "sobol" => {
+    match a.method {
+        Method::Sobol => {
             let idx = sa::sobol_indices(&y, d, a.bootstrap, &mut u).map_err(results)?;
             // Total variance of the outputs over the A and B rows (as the estimator uses).
             let ab: Vec<f64> = y.chunks(d + 2).flat_map(|c| [c[0], c[1]]).collect();
@@ -207,7 +207,7 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
             };
             files.extend(charts::render(dir, "sobol", (1200, 120 + 70 * d as u32), &fig)?);
         }
-        "morris" => {
+        Method::Morris => {
             let unit: Vec<Vec<f64>> = sweep
                 .points
                 .iter()
@@ -249,7 +249,7 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
             };
             files.extend(charts::render(dir, "morris", (1200, 750), &fig)?);
         }
-        "prim" => {
+        Method::Prim => {
             let cases: Vec<bool> = y.iter().map(|&v| v < a.prim_threshold).collect();
             let r = sa::prim(
                 &sweep.points,
@@ -380,12 +380,6 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                 (1200, 120 + 70 * d as u32),
                 &fig,
             )?);
-        }
-        m => {
-            return Err(Error::Results {
-                path: dir.to_path_buf(),
-                message: format!("unknown analysis method `{m}`"),
-            })
         }
     }
     Ok(files)

@@ -4,7 +4,7 @@
 use crate::report::files::{prepare_dir, write_atomic};
 use crate::study::finish::finish;
 use crate::study::spec::Sweep;
-use crate::study::store::{read_state, PARTIAL, RUNS_PARTIAL, STATE};
+use crate::study::store::{read_rows, read_state, state_json, PARTIAL, RUNS_PARTIAL, STATE};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -88,59 +88,47 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
             message: format!("missing shard(s) {}; merge needs all {n}", missing.join(", ")),
         });
     }
-    // Gather rows by point (each shard's rows are whole points, in point order).
+    // Gather rows by point: each shard's points.csv holds exactly its points, in point order,
+    // one row per regime in regime order, each as the study writes it.
     let mut sweep = states[0].clone();
     sweep.shard = (0, 1);
     let header = sweep.header();
+    let regimes = crate::study::store::regime_names(&sweep)?;
     let mut rows: Vec<(usize, String)> = Vec::new();
-    for d in shards {
-        let p = d.join("points.csv");
-        let text = std::fs::read_to_string(&p).map_err(|e| Error::Read {
-            path: p.clone(),
-            source: e,
-        })?;
-        let mut lines = text.split_inclusive('\n');
-        if lines.next() != Some(header.as_str()) {
-            return Err(refuse(&p, "has a different header than the sweep's".into()));
-        }
-        let cols = header.trim_end().split(',').count();
-        for l in lines {
-            let point = l.split(',').next().and_then(|x| x.parse::<usize>().ok());
-            let whole = l.ends_with('\n') && l.trim_end().split(',').count() == cols;
-            match point {
-                Some(pt) if pt < sweep.points.len() && whole => rows.push((pt, l.to_string())),
-                _ => return Err(refuse(&p, format!("malformed row: {}", l.trim_end()))),
-            }
-        }
+    for (d, s) in shards.iter().zip(&states) {
+        rows.extend(read_rows(
+            &d.join("points.csv"),
+            &sweep,
+            &s.my_points(),
+            &regimes,
+        )?);
     }
     rows.sort_by_key(|r| r.0); // stable: keeps the regime order within a point
-    let regimes = sweep.point_model(0)?.1.regimes().len();
-    let mut count = vec![0usize; sweep.points.len()];
-    for (p, _) in &rows {
-        count[*p] += 1;
-    }
-    if let Some(p) = count.iter().position(|&c| c != regimes) {
+    if rows.len() != sweep.points.len() * regimes.len() {
         return Err(Error::Results {
             path: out.to_path_buf(),
             message: format!(
-                "the shards hold {} rows for point {p}, not {regimes}; a shard is damaged",
-                count[p]
+                "the shards hold {} rows, not {} ({} points x {} regimes)",
+                rows.len(),
+                sweep.points.len() * regimes.len(),
+                sweep.points.len(),
+                regimes.len()
             ),
         });
     }
+    let runs = if sweep.per_run {
+        Some(merged_runs(shards, &states, &sweep, regimes.len())?)
+    } else {
+        None
+    };
     prepare_dir(out, force)?;
     let mut text = header;
     for (_, l) in &rows {
         text.push_str(l);
     }
-    write_atomic(
-        &out.join(STATE),
-        serde_json::to_string_pretty(&sweep)
-            .unwrap_or_default()
-            .as_bytes(),
-    )?;
-    if sweep.per_run {
-        write_atomic(&out.join(RUNS_PARTIAL), merged_runs(shards, &sweep)?.as_bytes())?;
+    write_atomic(&out.join(STATE), state_json(&sweep)?.as_bytes())?;
+    if let Some(runs) = runs {
+        write_atomic(&out.join(RUNS_PARTIAL), runs.as_bytes())?;
     }
     write_atomic(&out.join(PARTIAL), text.as_bytes())?;
     finish(out, &sweep, 0.0)?;
@@ -164,33 +152,41 @@ fn difference(a: &Sweep, b: &Sweep) -> String {
     }
 }
 
-/// The shards' `runs.csv` rows, in point order (each point's rows stay in their order).
-fn merged_runs(shards: &[PathBuf], sweep: &Sweep) -> Result<String> {
+/// The shards' `runs.csv` rows, in point order (each point's rows stay in their order). Each
+/// shard's file must hold, for each of its points in order, one row per regime and replicate.
+fn merged_runs(shards: &[PathBuf], states: &[Sweep], sweep: &Sweep, regimes: usize) -> Result<String> {
     let header = sweep.runs_header();
+    let cols = header.trim_end().split(',').count();
+    let per_point = regimes as u64 * sweep.replicates;
     let mut rows: Vec<(usize, String)> = Vec::new();
-    for d in shards {
+    for (d, s) in shards.iter().zip(states) {
         let p = d.join("runs.csv");
-        let text = std::fs::read_to_string(&p).map_err(|e| Error::Read {
+        let damaged = |line: usize, why: String| Error::Input {
             path: p.clone(),
-            source: e,
-        })?;
-        let mut lines = text.split_inclusive('\n');
-        if lines.next() != Some(header.as_str()) {
-            return Err(Error::Results {
-                path: p,
-                message: "has a different header than the study's".into(),
-            });
+            message: format!("line {line}: {why}; the shard is damaged (rerun it)"),
+        };
+        let mut lines = crate::input::Lines::open(&p, "per-run table")?;
+        if lines.next_line()?.as_deref() != Some(header.as_str()) {
+            return Err(damaged(1, "the header differs from the study's".into()));
         }
-        for l in lines {
-            match l.split(',').next().and_then(|x| x.parse::<usize>().ok()) {
-                Some(pt) if l.ends_with('\n') => rows.push((pt, l.to_string())),
-                _ => {
-                    return Err(Error::Results {
-                        path: p.clone(),
-                        message: format!("malformed row: {}", l.trim_end()),
-                    })
+        for pt in s.my_points() {
+            for _ in 0..per_point {
+                let n = lines.number();
+                let Some(l) = lines.next_line()? else {
+                    return Err(damaged(n, format!("the file ends before point {pt}'s rows")));
+                };
+                let whole = l.ends_with('\n') && l.trim_end().split(',').count() == cols;
+                if !whole || l.split(',').next() != Some(pt.to_string().as_str()) {
+                    return Err(damaged(n, format!("not a whole row of point {pt}")));
                 }
+                rows.push((pt, l));
             }
+        }
+        if lines.next_line()?.is_some() {
+            return Err(damaged(
+                lines.number() - 1,
+                "rows after the shard's last point".into(),
+            ));
         }
     }
     rows.sort_by_key(|r| r.0);

@@ -4,6 +4,7 @@
 //! Every run's stream is (seed, point, replicate), so a point can be rerun alone and the regimes
 //! at a point are paired.
 
+use crate::input::{check_option, check_size};
 use crate::model::config::RawConfig;
 use crate::model::validate::Model;
 use crate::report::files::sha256_hex;
@@ -16,6 +17,226 @@ use std::path::Path;
 
 /// Largest design a sweep accepts.
 pub const MAX_POINTS: usize = 1_000_000;
+
+/// Most shards a study can be split into (`--shard K/N`, N at most this).
+pub const MAX_SHARDS: u64 = MAX_POINTS as u64;
+
+/// Most worker threads (`--threads`, `[run].threads`).
+pub const MAX_THREADS: usize = 4096;
+
+/// Most bootstrap resamples of a sensitivity study (`bootstrap`).
+pub const MAX_BOOTSTRAP: u64 = 100_000;
+
+/// Most levels of a Morris grid (`morris.levels`); a sweep grid's `levels` is bounded by
+/// [`MAX_POINTS`].
+pub const MAX_LEVELS: u64 = 1000;
+
+/// How a study's points were drawn (`design` in `sweep-state.json`): a sweep file's
+/// `design.kind` (grid, lhs, sobol, table) or a sensitivity study's method (sobol, morris, prim).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    /// Every combination of each parameter's levels.
+    Grid,
+    /// A Latin hypercube sample.
+    Lhs,
+    /// A Sobol sequence (a sweep) or a Saltelli sample (a Sobol study).
+    Sobol,
+    /// Points read from a CSV table.
+    Table,
+    /// Morris trajectories.
+    Morris,
+    /// A Latin hypercube sample for PRIM scenario discovery.
+    Prim,
+}
+
+impl Design {
+    /// The kinds a sweep file's `design.kind` may name.
+    pub const SWEEP_KINDS: [Design; 4] = [Design::Grid, Design::Lhs, Design::Sobol, Design::Table];
+
+    /// The name as written in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Design::Grid => "grid",
+            Design::Lhs => "lhs",
+            Design::Sobol => "sobol",
+            Design::Table => "table",
+            Design::Morris => "morris",
+            Design::Prim => "prim",
+        }
+    }
+
+    /// A sweep file's `design.kind`, or an error listing the kinds allowed.
+    pub fn sweep_kind(kind: &str, file: &str) -> Result<Design> {
+        Design::SWEEP_KINDS
+            .into_iter()
+            .find(|d| d.name() == kind)
+            .ok_or_else(|| {
+                Error::invalid(
+                    file,
+                    "design.kind",
+                    format!(
+                        "unknown `{kind}`; allowed: {}",
+                        quoted(Design::SWEEP_KINDS.map(Design::name))
+                    ),
+                )
+            })
+    }
+}
+
+/// The method of a sensitivity study (`method` in its file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Sobol indices (S1, ST) from a Saltelli sample.
+    Sobol,
+    /// Morris elementary effects (mu, mu*, sigma).
+    Morris,
+    /// PRIM scenario discovery (a box of the parameter space).
+    Prim,
+}
+
+impl Method {
+    /// Every method.
+    pub const ALL: [Method; 3] = [Method::Sobol, Method::Morris, Method::Prim];
+
+    /// The name as written in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Sobol => "sobol",
+            Method::Morris => "morris",
+            Method::Prim => "prim",
+        }
+    }
+
+    /// The design of a study by this method.
+    pub fn design(self) -> Design {
+        match self {
+            Method::Sobol => Design::Sobol,
+            Method::Morris => Design::Morris,
+            Method::Prim => Design::Prim,
+        }
+    }
+
+    /// A study file's `method`, or an error listing the methods allowed.
+    pub fn parse(method: &str, file: &str) -> Result<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.name() == method)
+            .ok_or_else(|| {
+                Error::invalid(
+                    file,
+                    "method",
+                    format!(
+                        "unknown `{method}`; allowed: {}",
+                        quoted(Method::ALL.map(Method::name))
+                    ),
+                )
+            })
+    }
+}
+
+/// The summary metric a sensitivity study analyses (`output.metric`; a column of `points.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Share of runs without a renewed offensive (the default).
+    #[default]
+    SuccessRate,
+    /// Share of runs with an offensive in which Ukraine held.
+    PHoldGivenOffensive,
+    /// Share of called commitments that were honoured.
+    HonouredShare,
+    /// Probes per run.
+    ProbesPerRun,
+    /// Mean hours until support arrived.
+    MeanResponseHours,
+    /// Mean public support.
+    MeanSupport,
+    /// Median months until the offensive.
+    MedianMonthsToOffensive,
+}
+
+impl Metric {
+    /// Every metric, in the order listed in messages.
+    pub const ALL: [Metric; 7] = [
+        Metric::SuccessRate,
+        Metric::PHoldGivenOffensive,
+        Metric::HonouredShare,
+        Metric::ProbesPerRun,
+        Metric::MeanResponseHours,
+        Metric::MeanSupport,
+        Metric::MedianMonthsToOffensive,
+    ];
+
+    /// The name as written in files: the column of `points.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::SuccessRate => "success_rate",
+            Metric::PHoldGivenOffensive => "p_hold_given_offensive",
+            Metric::HonouredShare => "honoured_share",
+            Metric::ProbesPerRun => "probes_per_run",
+            Metric::MeanResponseHours => "mean_response_hours",
+            Metric::MeanSupport => "mean_support",
+            Metric::MedianMonthsToOffensive => "median_months_to_offensive",
+        }
+    }
+
+    /// Whether the metric is a rate or share in [0, 1].
+    pub fn is_rate(self) -> bool {
+        matches!(
+            self,
+            Metric::SuccessRate | Metric::HonouredShare | Metric::PHoldGivenOffensive
+        )
+    }
+
+    /// A study file's `output.metric`, or an error listing the metrics allowed.
+    pub fn parse(metric: &str, file: &str) -> Result<Metric> {
+        Metric::ALL
+            .into_iter()
+            .find(|m| m.name() == metric)
+            .ok_or_else(|| {
+                Error::invalid(
+                    file,
+                    "output.metric",
+                    format!(
+                        "unknown `{metric}`; allowed: {}",
+                        Metric::ALL.map(Metric::name).join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Names in quotes, comma-separated: `"grid", "lhs"`.
+fn quoted<const N: usize>(names: [&str; N]) -> String {
+    names.map(|n| format!("\"{n}\"")).join(", ")
+}
+
+/// The replicates of a study: the `--replicates` option if given, else the file's field, each
+/// checked against 1..=[`crate::stats::rng::MAX_REPLICATE`].
+pub fn replicates_of(file: &str, from_file: u64, option: Option<u64>) -> Result<u64> {
+    let max = crate::stats::rng::MAX_REPLICATE;
+    match option {
+        Some(r) => check_option("--replicates", r, 1, max),
+        None => check_size(file, "replicates", from_file, 1, max),
+    }
+}
+
+/// The threads of a study: `--threads` if given, else the base config's `[run].threads`.
+pub fn threads_of(option: Option<usize>, from_base: u64) -> Result<usize> {
+    match option {
+        Some(t) => Ok(check_option("--threads", t as u64, 0, MAX_THREADS as u64)? as usize),
+        // The base config's value is checked with the config (`run.threads`) at every point.
+        None => Ok(from_base as usize),
+    }
+}
 
 /// A sweep file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -90,7 +311,7 @@ pub struct Sweep {
     pub sweep_sha256: String,
     pub base_origin: String,
     pub base_toml: String,
-    pub design: String,
+    pub design: Design,
     pub seed: u64,
     pub replicates: u64,
     pub periods: Option<u64>,
@@ -113,6 +334,76 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// Check a study read back from `file` (its `sweep-state.json`): every field within what a
+    /// study file can produce, so a damaged or edited state file is refused by name instead of
+    /// misleading `merge`, `--resume`, `plot` or `run --from-sweep`.
+    pub fn check_stored(&self, file: &str) -> Result<()> {
+        let bad = |field: &str, m: String| Error::invalid(file, field, m);
+        check_name(&self.name, file)?;
+        let (k, n) = self.shard;
+        if n == 0 || n > MAX_SHARDS || k >= n {
+            return Err(bad(
+                "shard",
+                format!("[{k}, {n}] is not a shard K/N with 0 <= K < N <= {MAX_SHARDS}"),
+            ));
+        }
+        check_size(
+            file,
+            "replicates",
+            self.replicates,
+            1,
+            crate::stats::rng::MAX_REPLICATE,
+        )?;
+        check_size(file, "threads", self.threads as u64, 0, MAX_THREADS as u64)?;
+        if self.base_toml.len() as u64 > crate::input::CONFIG_LIMIT {
+            return Err(bad(
+                "base_toml",
+                format!(
+                    "is longer than {}, the limit for a config",
+                    crate::input::size_words(crate::input::CONFIG_LIMIT)
+                ),
+            ));
+        }
+        if self.points.is_empty() || self.points.len() > MAX_POINTS {
+            return Err(bad(
+                "points",
+                format!("holds {} points; a study has 1..={MAX_POINTS}", self.points.len()),
+            ));
+        }
+        if self.params.is_empty() {
+            return Err(bad("params", "lists no parameter".into()));
+        }
+        for (i, x) in self.points.iter().enumerate() {
+            if x.len() != self.params.len() {
+                return Err(bad(
+                    &format!("points[{i}]"),
+                    format!("has {} values for {} parameters", x.len(), self.params.len()),
+                ));
+            }
+        }
+        check_params(&self.params, &self.points, file)?;
+        for l in [&self.regimes, &self.compare].into_iter().flatten() {
+            if l.is_empty() {
+                return Err(bad("regimes", "lists no regime".into()));
+            }
+        }
+        if let Some(a) = &self.analysis {
+            a.check_stored(self, file)?;
+        } else if !Design::SWEEP_KINDS.contains(&self.design) {
+            return Err(bad(
+                "design",
+                format!("`{}` needs an analysis (a sensitivity study)", self.design.name()),
+            ));
+        }
+        // The base config and the parameters: any point's config is rebuilt and validated from
+        // them (point 0 here, every point when it runs).
+        self.point_model(0).map_err(|e| Error::Results {
+            path: file.into(),
+            message: format!("the study it holds is not valid: {e}"),
+        })?;
+        Ok(())
+    }
+
     /// What differs between this sweep (as it was started) and `new`, for a refused resume.
     pub fn differences(&self, new: &Sweep) -> Vec<String> {
         let mut d = Vec::new();
@@ -162,15 +453,10 @@ impl Sweep {
         let dir = path.parent().unwrap_or(Path::new("."));
         let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
         let (base_toml, base_origin, base_raw) = load_base(dir, raw.base.as_deref())?;
-        let replicates = o.replicates.unwrap_or(raw.replicates);
-        if replicates == 0 || replicates > crate::stats::rng::MAX_REPLICATE {
-            return Err(bad(
-                "replicates",
-                format!(
-                    "must be in 1..={} (got {replicates})",
-                    crate::stats::rng::MAX_REPLICATE
-                ),
-            ));
+        let replicates = replicates_of(&file, raw.replicates, o.replicates)?;
+        let threads = threads_of(o.threads, base_raw.run.threads)?;
+        if let Some(n) = o.points {
+            check_option("--points", n, 1, MAX_POINTS as u64)?;
         }
         if let Some(rs) = &raw.regimes {
             if rs.is_empty() {
@@ -206,18 +492,16 @@ impl Sweep {
         }
 
         // Parameters and design.
-        let kind = raw.design.kind.as_str();
-        let (params, mut points) = if kind == "table" {
+        let design = Design::sweep_kind(&raw.design.kind, &file)?;
+        let kind = design.name();
+        let (params, mut points) = if design == Design::Table {
             let f = raw
                 .design
                 .file
                 .as_ref()
                 .ok_or_else(|| bad("design.file", "required when design.kind = \"table\"".into()))?;
             let p = dir.join(f);
-            let t = std::fs::read_to_string(&p).map_err(|e| Error::Read {
-                path: p.clone(),
-                source: e,
-            })?;
+            let t = crate::input::read_text(&p, crate::input::TABLE_LIMIT, "design table")?;
             let (header, rows) = design::parse_table(&t)
                 .map_err(|e| Error::invalid(&p.display().to_string(), "design table", e.to_string()))?;
             let listed: Vec<&str> = raw.parameters.iter().map(|x| x.path.as_str()).collect();
@@ -251,20 +535,20 @@ impl Sweep {
                     )),
                 }
             };
-            let pts = match kind {
-                "grid" => {
+            let pts = match design {
+                Design::Grid => {
                     let mut levels = Vec::new();
                     for (k, x) in raw.parameters.iter().enumerate() {
                         match (&x.values, &x.range) {
                             (Some(v), None) => levels.push(v.clone()),
                             (None, Some(_)) => {
+                                let field = if x.levels.is_some() {
+                                    format!("parameters[{k}].levels")
+                                } else {
+                                    "design.levels".to_string()
+                                };
                                 let n = x.levels.or(raw.design.levels).unwrap_or(5);
-                                if n == 0 || n as usize > MAX_POINTS {
-                                    return Err(bad(
-                                        &format!("parameters[{k}].levels"),
-                                        format!("must be in 1..={MAX_POINTS} (got {n})"),
-                                    ));
-                                }
+                                check_size(&file, &field, n, 1, MAX_POINTS as u64)?;
                                 let r = range_of(k, x)?;
                                 levels.push(
                                     design::linspace(&r, n as usize)
@@ -284,16 +568,11 @@ impl Sweep {
                     }
                     design::grid(&levels, MAX_POINTS).map_err(|e| bad("parameters", e.to_string()))?
                 }
-                "lhs" | "sobol" => {
+                Design::Lhs | Design::Sobol => {
                     let n = o.points.or(raw.design.points).ok_or_else(|| {
                         bad("design.points", format!("required when design.kind = \"{kind}\""))
                     })?;
-                    if n == 0 || n as usize > MAX_POINTS {
-                        return Err(bad(
-                            "design.points",
-                            format!("must be in 1..={MAX_POINTS} (got {n})"),
-                        ));
-                    }
+                    check_size(&file, "design.points", n, 1, MAX_POINTS as u64)?;
                     let ranges = raw
                         .parameters
                         .iter()
@@ -303,10 +582,16 @@ impl Sweep {
                     let seed = o.seed.or(raw.seed).unwrap_or(base_raw.run.seed);
                     let mut d = crate::stats::rng::Draws::auxiliary(seed, 1);
                     let mut u = d.uniform_fn();
-                    let r = if kind == "lhs" {
+                    let r = if design == Design::Lhs {
                         design::lhs(n as usize, &ranges, &mut u)
                     } else {
-                        let skip = raw.design.skip.unwrap_or(0) as usize;
+                        let skip = check_size(
+                            &file,
+                            "design.skip",
+                            raw.design.skip.unwrap_or(0),
+                            0,
+                            u32::MAX as u64,
+                        )? as usize;
                         if raw.design.shift {
                             design::sobol(n as usize, &ranges, skip, Some(&mut u))
                         } else {
@@ -315,10 +600,10 @@ impl Sweep {
                     };
                     r.map_err(|e| bad("parameters", e.to_string()))?
                 }
-                o => {
+                other => {
                     return Err(bad(
                         "design.kind",
-                        format!("unknown `{o}`; allowed: \"grid\", \"lhs\", \"sobol\", \"table\""),
+                        format!("`{}` is not a design of a sweep file", other.name()),
                     ))
                 }
             };
@@ -326,12 +611,6 @@ impl Sweep {
         };
         check_params(&params, &points, &file)?;
         if let Some(n) = o.points {
-            if n == 0 {
-                return Err(Error::Usage {
-                    option: "--points".into(),
-                    message: "must be at least 1".into(),
-                });
-            }
             points.truncate(n as usize);
         }
         let name = raw.name.clone().unwrap_or_else(|| {
@@ -346,7 +625,7 @@ impl Sweep {
             sweep_sha256: sha256_hex(text.as_bytes()),
             base_origin,
             base_toml,
-            design: kind.to_string(),
+            design,
             seed: o.seed.or(raw.seed).unwrap_or(base_raw.run.seed),
             replicates,
             periods: raw.periods,
@@ -355,7 +634,7 @@ impl Sweep {
             params,
             points,
             shard: (0, 1),
-            threads: o.threads.unwrap_or(base_raw.run.threads as usize),
+            threads,
             crn: raw.common_random_numbers,
             analysis: None,
             per_run: false,
@@ -423,6 +702,8 @@ impl Sweep {
         // Content, not paths: the same study started from another directory is the same study.
         s.sweep_file = String::new();
         s.base_origin = String::new();
+        // Serializing strings, numbers, vectors and options to JSON cannot fail (a non-finite
+        // number becomes null), so the default is never taken.
         sha256_hex(serde_json::to_string(&s).unwrap_or_default().as_bytes())
     }
 
@@ -525,10 +806,7 @@ pub fn load_base(dir: &Path, base: Option<&str>) -> Result<(String, String, RawC
     let (text, origin) = match base {
         Some(b) => {
             let p = dir.join(b);
-            let t = std::fs::read_to_string(&p).map_err(|e| Error::Read {
-                path: p.clone(),
-                source: e,
-            })?;
+            let t = crate::input::read_config(&p)?;
             (t, p.display().to_string())
         }
         None => (
@@ -547,14 +825,14 @@ pub fn load_base(dir: &Path, base: Option<&str>) -> Result<(String, String, RawC
 /// The analysis stored with a sensitivity study's points.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Analysis {
-    pub method: String,
+    pub method: Method,
     /// The regime whose success rate is studied.
     pub regime: String,
     /// If set, the output is success(regime) - success(minus).
     pub minus: Option<String>,
     /// The summary metric studied (a column of `points.csv`); success_rate by default.
-    #[serde(default = "success_rate")]
-    pub metric: String,
+    #[serde(default)]
+    pub metric: Metric,
     pub ranges: Vec<(f64, f64)>,
     pub bootstrap: usize,
     pub morris_levels: usize,
@@ -564,7 +842,101 @@ pub struct Analysis {
     pub prim_min_coverage: f64,
 }
 
-/// The default metric of a study: the success rate.
-pub(crate) fn success_rate() -> String {
-    "success_rate".into()
+impl Analysis {
+    /// Check an analysis read back with its study (see [`Sweep::check_stored`]).
+    fn check_stored(&self, s: &Sweep, file: &str) -> Result<()> {
+        let bad = |field: &str, m: String| Error::invalid(file, field, m);
+        let d = s.params.len();
+        if s.design != self.method.design() {
+            return Err(bad(
+                "design",
+                format!(
+                    "`{}` is not the design of a {} study",
+                    s.design.name(),
+                    self.method.name()
+                ),
+            ));
+        }
+        if self.ranges.len() != d {
+            return Err(bad(
+                "analysis.ranges",
+                format!("has {} ranges for {d} parameters", self.ranges.len()),
+            ));
+        }
+        for (j, &(lo, hi)) in self.ranges.iter().enumerate() {
+            if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+                return Err(bad(
+                    &format!("analysis.ranges[{j}]"),
+                    format!("[{lo}, {hi}] is not a range with low < high"),
+                ));
+            }
+        }
+        check_size(
+            file,
+            "analysis.bootstrap",
+            self.bootstrap as u64,
+            1,
+            MAX_BOOTSTRAP,
+        )?;
+        let n = s.points.len();
+        match self.method {
+            Method::Sobol if d > 32 || !n.is_multiple_of(d + 2) => {
+                return Err(bad(
+                    "points",
+                    format!("{n} points are not a Saltelli sample of {d} parameters (N x (d + 2))"),
+                ))
+            }
+            Method::Morris => {
+                check_size(
+                    file,
+                    "analysis.morris_levels",
+                    self.morris_levels as u64,
+                    2,
+                    MAX_LEVELS,
+                )?;
+                if !self.morris_levels.is_multiple_of(2) || !n.is_multiple_of(d + 1) || n / (d + 1) < 2 {
+                    return Err(bad(
+                        "points",
+                        format!(
+                            "{n} points are not at least 2 Morris trajectories of {d} parameters on an even number of levels (got {})",
+                            self.morris_levels
+                        ),
+                    ));
+                }
+            }
+            Method::Prim => {
+                if n < 2 || !self.prim_threshold.is_finite() {
+                    return Err(bad(
+                        "analysis.prim_threshold",
+                        "PRIM needs 2 or more points and a finite threshold".into(),
+                    ));
+                }
+                if !(self.prim_alpha > 0.0 && self.prim_alpha < 0.5) {
+                    return Err(bad(
+                        "analysis.prim_alpha",
+                        format!("must be in (0, 0.5) (got {})", self.prim_alpha),
+                    ));
+                }
+                for (f, v) in [
+                    ("analysis.prim_min_mass", self.prim_min_mass),
+                    ("analysis.prim_min_coverage", self.prim_min_coverage),
+                ] {
+                    if !(0.0..=1.0).contains(&v) {
+                        return Err(bad(f, format!("must be in [0, 1] (got {v})")));
+                    }
+                }
+            }
+            Method::Sobol => {}
+        }
+        let listed = |r: &String| s.regimes.as_ref().is_some_and(|l| l.contains(r));
+        for r in std::iter::once(&self.regime).chain(self.minus.iter()) {
+            if !listed(r) {
+                return Err(bad(
+                    "analysis.regime",
+                    format!("`{r}` is not one of the study's regimes"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }

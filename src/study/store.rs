@@ -39,51 +39,198 @@ pub struct SweepReport {
     pub wall_seconds: f64,
 }
 
-/// Read a sweep directory's state.
+/// The text of `sweep-state.json` for `sweep`.
+pub(crate) fn state_json(sweep: &Sweep) -> Result<String> {
+    serde_json::to_string_pretty(sweep).map_err(|e| Error::io(STATE, std::io::Error::other(e)))
+}
+
+/// Read a sweep directory's state, and check it (see [`Sweep::check_stored`]): a damaged state
+/// file is refused naming the file and the field.
 pub fn read_state(dir: &Path) -> Result<Sweep> {
     let p = dir.join(STATE);
-    let t = std::fs::read_to_string(&p).map_err(|e| Error::Read {
+    let t = crate::input::read_text(&p, crate::input::TABLE_LIMIT, "study state file")?;
+    let sweep: Sweep = serde_json::from_str(&t).map_err(|e| Error::Results {
         path: p.clone(),
-        source: e,
+        message: match json_field(&t, e.line()) {
+            Some(f) => format!("field `{f}`: not a sweep state file: {e}"),
+            None => format!("not a sweep state file: {e}"),
+        },
     })?;
-    serde_json::from_str(&t).map_err(|e| Error::Results {
-        path: p,
-        message: format!("not a sweep state file: {e}"),
+    sweep.check_stored(&p.display().to_string())?;
+    Ok(sweep)
+}
+
+/// The name of the field a JSON error at `line` (1-based) is in: the nearest `"name":` at or
+/// above it (the state file is pretty-printed, one field or value per line).
+fn json_field(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().take(line).collect();
+    lines.iter().rev().find_map(|l| {
+        let rest = l.trim_start().strip_prefix('"')?;
+        let (name, after) = rest.split_once('"')?;
+        after.trim_start().starts_with(':').then(|| name.to_string())
     })
 }
 
-/// Complete points already in a partial file: the rows of the longest prefix of `mine` whose
-/// every regime row is present and whole.
-fn completed_prefix(text: &str, sweep: &Sweep, mine: &[usize], regimes: usize) -> (usize, String) {
-    let mut lines = text.split_inclusive('\n');
-    let mut kept = String::new();
-    match lines.next() {
-        Some(h) if h == sweep.header() => kept.push_str(h),
-        _ => return (0, sweep.header()),
-    }
+/// Why `line` is not the `points.csv` row of point `p` and regime `regime`, if it is not: the
+/// point index, the parameter values and the regime exactly as the study writes them, then the
+/// summary cells, each a finite number, `true`/`false` or empty, and nothing more or less.
+pub(crate) fn row_problem(sweep: &Sweep, line: &str, p: usize, regime: &str) -> Option<String> {
+    let Some(body) = line.strip_suffix('\n') else {
+        return Some("the row has no line end (the file was cut)".into());
+    };
+    let cells: Vec<&str> = body.split(',').collect();
     let cols = sweep.header().trim_end().split(',').count();
-    let rest: Vec<&str> = lines.collect();
-    let mut done = 0;
-    let mut i = 0;
-    for &p in mine {
-        let block = rest.get(i..i + regimes);
-        let ok = block.is_some_and(|b| {
-            b.iter().all(|l| {
-                l.ends_with('\n')
-                    && l.trim_end().split(',').count() == cols
-                    && l.split(',').next() == Some(&p.to_string())
-            })
-        });
+    if cells.len() != cols {
+        return Some(format!("{} cells where the header has {cols}", cells.len()));
+    }
+    if cells[0] != p.to_string() {
+        return Some(format!("point `{}` where point {p} belongs", cells[0]));
+    }
+    let np = sweep.params.len();
+    for (j, x) in sweep.points[p].iter().enumerate() {
+        if cells[1 + j] != format!("{x}") {
+            return Some(format!(
+                "`{}` is `{}`, not point {p}'s value {x}",
+                sweep.params[j],
+                cells[1 + j]
+            ));
+        }
+    }
+    if cells[1 + np] != regime {
+        return Some(format!("regime `{}` where `{regime}` belongs", cells[1 + np]));
+    }
+    for c in &cells[2 + np..] {
+        let ok = c.is_empty() || *c == "true" || *c == "false" || c.parse::<f64>().is_ok_and(f64::is_finite);
         if !ok {
-            break;
+            return Some(format!("cell `{c}` is not a finite number, true/false or empty"));
         }
-        for l in &rest[i..i + regimes] {
-            kept.push_str(l);
+    }
+    None
+}
+
+/// The names of a study's regimes, in the order of its rows.
+pub(crate) fn regime_names(sweep: &Sweep) -> Result<Vec<String>> {
+    Ok(sweep
+        .point_model(0)?
+        .1
+        .regimes()
+        .iter()
+        .map(|r| r.name.clone())
+        .collect())
+}
+
+/// The rows of a finished `points.csv` at `path`, checked: the header, then for each of the
+/// points `mine` in order one row per regime in order (see [`row_problem`]), and nothing else.
+pub(crate) fn read_rows(
+    path: &Path,
+    sweep: &Sweep,
+    mine: &[usize],
+    regimes: &[String],
+) -> Result<Vec<(usize, String)>> {
+    let text = crate::input::read_text(path, crate::input::TABLE_LIMIT, "points table")?;
+    let damaged = |line: usize, why: String| Error::Input {
+        path: path.to_path_buf(),
+        message: format!("line {line}: {why}; the file is damaged (rerun the study or shard)"),
+    };
+    let mut lines = text.split_inclusive('\n');
+    if lines.next() != Some(sweep.header().as_str()) {
+        return Err(damaged(1, "the header differs from the study's".into()));
+    }
+    let mut rows = Vec::with_capacity(mine.len() * regimes.len());
+    let mut line = 1;
+    for &pt in mine {
+        for regime in regimes {
+            line += 1;
+            let Some(l) = lines.next() else {
+                return Err(damaged(line, format!("the file ends before point {pt}'s rows")));
+            };
+            if let Some(why) = row_problem(sweep, l, pt, regime) {
+                return Err(damaged(line, why));
+            }
+            rows.push((pt, l.to_string()));
         }
-        i += regimes;
+    }
+    if lines.next().is_some() {
+        return Err(damaged(line + 1, "rows after the last point".into()));
+    }
+    Ok(rows)
+}
+
+/// Check a finished study directory's `points.csv` against its state (for `plot`): every row
+/// there and as the study writes it.
+pub fn check_points(dir: &Path, sweep: &Sweep) -> Result<()> {
+    read_rows(
+        &dir.join("points.csv"),
+        sweep,
+        &sweep.my_points(),
+        &regime_names(sweep)?,
+    )
+    .map(|_| ())
+}
+
+/// Complete points already in a partial file `bytes` (at `path`): the header and the rows of the
+/// longest prefix of `mine` whose every regime row is present and valid. What may follow them is
+/// what an interrupted study leaves: some whole rows of the next point and a row cut short at the
+/// end. Anything else (a damaged byte or row, a row of another point, a different header) is
+/// refused, so that no finished point is discarded without a word.
+fn completed_prefix(
+    path: &Path,
+    bytes: &[u8],
+    sweep: &Sweep,
+    mine: &[usize],
+    regimes: &[String],
+) -> Result<(usize, String)> {
+    let header = sweep.header();
+    let mut lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    // The last line cut short (no line end) is the row being written when the study stopped.
+    if lines.last().is_some_and(|l| !l.ends_with(b"\n")) {
+        lines.pop();
+    }
+    let refuse = |line: usize, done: usize, why: String| Error::Input {
+        path: path.to_path_buf(),
+        message: format!(
+            "line {line}: {why}; the file is damaged. Refusing to resume so as not to discard \
+             finished points: the {done} point(s) before line {line} are complete; keep them by \
+             deleting line {line} and everything after it, then resume (the rest is rerun), or \
+             start over with --force instead of --resume"
+        ),
+    };
+    let Some(first) = lines.first() else {
+        // Nothing whole was written yet: start from the header.
+        return Ok((0, header));
+    };
+    if *first != header.as_bytes() {
+        return Err(refuse(1, 0, "the header differs from this study's".into()));
+    }
+    let mut kept = header.clone();
+    let mut done = 0;
+    let mut at = 1; // index into lines
+    for &p in mine {
+        let mut block = String::new();
+        for (r, regime) in regimes.iter().enumerate() {
+            let Some(raw) = lines.get(at + r) else {
+                // The file ends inside this point: it is rerun whole.
+                return Ok((done, kept));
+            };
+            let line =
+                std::str::from_utf8(raw).map_err(|_| refuse(at + r + 1, done, "not UTF-8 text".into()))?;
+            if let Some(why) = row_problem(sweep, line, p, regime) {
+                return Err(refuse(at + r + 1, done, why));
+            }
+            block.push_str(line);
+        }
+        kept.push_str(&block);
+        at += regimes.len();
         done += 1;
     }
-    (done, kept)
+    if at < lines.len() {
+        return Err(refuse(
+            at + 1,
+            done,
+            "rows after the last point of the study".into(),
+        ));
+    }
+    Ok((done, kept))
 }
 
 /// A study directory opened for running: what is left to do.
@@ -146,10 +293,13 @@ impl Opened {
 /// resumed directory belongs to this study, keep the complete points of a partial file.
 pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
     if let Some((k, n)) = o.shard {
-        if n == 0 || k >= n {
+        if n == 0 || k >= n || n > crate::study::spec::MAX_SHARDS {
             return Err(Error::Usage {
                 option: "--shard".into(),
-                message: format!("K/N needs 0 <= K < N (got {k}/{n})"),
+                message: format!(
+                    "K/N needs 0 <= K < N <= {} (got {k}/{n})",
+                    crate::study::spec::MAX_SHARDS
+                ),
             });
         }
         sweep.shard = (k, n);
@@ -163,13 +313,17 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         PathBuf::from("output").join(name)
     });
     let mine = sweep.my_points();
-    let regimes = sweep.point_model(0)?.1.regimes().len();
+    let regimes = regime_names(&sweep)?;
     let partial = dir.join(PARTIAL);
     if o.resume {
-        let old = read_state(&dir).map_err(|_| Error::Results {
-            path: dir.clone(),
-            message: "nothing to resume here (no sweep-state.json); run without --resume".into(),
-        })?;
+        if !dir.join(STATE).exists() {
+            return Err(Error::Results {
+                path: dir.clone(),
+                message: "nothing to resume here (no sweep-state.json); run without --resume".into(),
+            });
+        }
+        // A state file that is there but damaged is reported as what it is.
+        let old = read_state(&dir)?;
         if old.per_run != sweep.per_run {
             return Err(Error::Results {
                 path: dir.clone(),
@@ -205,41 +359,37 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         });
     }
     let (done, kept) = if o.resume {
-        let text = std::fs::read_to_string(&partial).unwrap_or_default();
-        completed_prefix(&text, &sweep, &mine, regimes)
+        match read_if_there(&partial)? {
+            Some(bytes) => completed_prefix(&partial, &bytes, &sweep, &mine, &regimes)?,
+            // Stopped before its first row file was written: nothing is done yet.
+            None => (0, sweep.header()),
+        }
     } else {
         prepare_dir(&dir, o.force)?;
-        let _ = std::fs::remove_file(dir.join("points.csv"));
-        let _ = std::fs::remove_file(dir.join("manifest.json"));
+        remove_if_there(&dir.join("points.csv"))?;
+        remove_if_there(&dir.join("manifest.json"))?;
         (0, sweep.header())
     };
-    write_atomic(
-        &dir.join(STATE),
-        serde_json::to_string_pretty(&sweep)
-            .unwrap_or_default()
-            .as_bytes(),
-    )?;
-    write_atomic(&partial, kept.as_bytes())?;
-    if sweep.per_run {
-        // Keep the run rows of the complete points only (a torn point is rerun whole).
-        let runs = dir.join(RUNS_PARTIAL);
+    let runs_text = if sweep.per_run {
         let old = if o.resume {
-            std::fs::read_to_string(&runs).unwrap_or_default()
+            read_if_there(&dir.join(RUNS_PARTIAL))?
         } else {
-            String::new()
+            None
         };
-        let complete: std::collections::HashSet<String> =
-            mine[..done].iter().map(|p| p.to_string()).collect();
-        let header = sweep.runs_header();
-        let cols = header.trim_end().split(',').count();
-        let mut text = header.clone();
-        for l in old.split_inclusive('\n').skip(1) {
-            let whole = l.ends_with('\n') && l.trim_end().split(',').count() == cols;
-            if whole && l.split(',').next().is_some_and(|p| complete.contains(p)) {
-                text.push_str(l);
-            }
-        }
-        write_atomic(&runs, text.as_bytes())?;
+        Some(kept_runs(
+            &dir.join(RUNS_PARTIAL),
+            old.as_deref(),
+            &sweep,
+            &mine[..done],
+            regimes.len(),
+        )?)
+    } else {
+        None
+    };
+    write_atomic(&dir.join(STATE), state_json(&sweep)?.as_bytes())?;
+    write_atomic(&partial, kept.as_bytes())?;
+    if let Some(text) = runs_text {
+        write_atomic(&dir.join(RUNS_PARTIAL), text.as_bytes())?;
     }
     Ok(Opened {
         dir,
@@ -248,4 +398,82 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         done,
         complete: false,
     })
+}
+
+/// The bytes of a file read back, or `None` if it is not there (any other failure is an error).
+fn read_if_there(path: &Path) -> Result<Option<Vec<u8>>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    crate::input::read_bytes(path, crate::input::TABLE_LIMIT, "partial rows file").map(Some)
+}
+
+/// Remove a file if it is there (any other failure is an error).
+fn remove_if_there(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// The per-run rows to keep on resuming (with `--per-run`): those of the complete points
+/// `complete`, which must all be there (a point's run rows are written before its summary rows);
+/// rows of the point that was running are dropped (it is rerun whole). A damaged row, or missing
+/// rows of a complete point, is refused naming the file.
+fn kept_runs(
+    path: &Path,
+    old: Option<&[u8]>,
+    sweep: &Sweep,
+    complete: &[usize],
+    regimes: usize,
+) -> Result<String> {
+    let header = sweep.runs_header();
+    let mut text = header.clone();
+    let refuse = |why: String| Error::Input {
+        path: path.to_path_buf(),
+        message: format!(
+            "{why}; the file is damaged. Refusing to resume so as not to discard finished runs: \
+             start over with --force instead of --resume"
+        ),
+    };
+    let old = old.unwrap_or_default();
+    let mut lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
+    if lines.last().is_some_and(|l| !l.ends_with(b"\n")) {
+        lines.pop(); // the row being written when the study stopped
+    }
+    if lines.is_empty() {
+        if complete.is_empty() {
+            return Ok(text);
+        }
+        return Err(refuse(
+            "it holds no rows but the study has complete points".into(),
+        ));
+    }
+    if lines[0] != header.as_bytes() {
+        return Err(refuse("line 1: the header differs from this study's".into()));
+    }
+    let is_complete: std::collections::HashSet<usize> = complete.iter().copied().collect();
+    let cols = header.trim_end().split(',').count();
+    let mut kept = 0u64;
+    for (k, raw) in lines.iter().enumerate().skip(1) {
+        let line = std::str::from_utf8(raw).map_err(|_| refuse(format!("line {}: not UTF-8 text", k + 1)))?;
+        let point = line.split(',').next().and_then(|x| x.parse::<usize>().ok());
+        match point {
+            Some(p) if line.trim_end().split(',').count() == cols => {
+                if is_complete.contains(&p) {
+                    text.push_str(line);
+                    kept += 1;
+                }
+            }
+            _ => return Err(refuse(format!("line {}: not a row of this study", k + 1))),
+        }
+    }
+    let want = complete.len() as u64 * regimes as u64 * sweep.replicates;
+    if kept != want {
+        return Err(refuse(format!(
+            "it holds {kept} rows of the {} complete points, not {want}",
+            complete.len()
+        )));
+    }
+    Ok(text)
 }

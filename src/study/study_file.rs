@@ -2,10 +2,12 @@
 //! metric, resolved into a [`crate::study::spec::Sweep`] with an analysis attached, so the study
 //! runs on the sweep engine (resumable, streaming, seeded, thread-invariant, shardable).
 
+use crate::input::{check_option, check_size};
 use crate::stats::design::{self, Range};
 use crate::stats::rng::Draws;
 use crate::stats::sensitivity as sa;
-use crate::study::spec::{success_rate, Analysis};
+use crate::study::spec::{replicates_of, threads_of};
+use crate::study::spec::{Analysis, Method, Metric, MAX_BOOTSTRAP, MAX_LEVELS, MAX_POINTS};
 use crate::study::spec::{Sweep, SweepOverrides};
 use crate::{Error, Result};
 use serde::Deserialize;
@@ -52,15 +54,7 @@ struct RawOutput {
 }
 
 /// The summary metrics a study can analyse (columns of `points.csv`).
-pub const METRICS: [&str; 7] = [
-    "success_rate",
-    "p_hold_given_offensive",
-    "honoured_share",
-    "probes_per_run",
-    "mean_response_hours",
-    "mean_support",
-    "median_months_to_offensive",
-];
+pub const METRICS: [Metric; 7] = Metric::ALL;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -107,6 +101,12 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
     let file = path.display().to_string();
     let (raw, text): (RawSens, String) = crate::model::config::read_toml(path)?;
     let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
+    let method = Method::parse(&raw.method, &file)?;
+    let replicates = replicates_of(&file, raw.replicates, o.replicates)?;
+    if let Some(n) = o.points {
+        // --samples: the sample size of the method (checked against its own range below).
+        check_option("--samples", n, 1, MAX_POINTS as u64)?;
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     let (base_toml, base_origin, base_raw) = crate::study::spec::load_base(dir, raw.base.as_deref())?;
     let known = |r: &String| base_raw.regimes.contains_key(r);
@@ -162,15 +162,13 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         let file = file.clone();
         move |e: sa::SensError| Error::invalid(&file, field, e.to_string())
     };
-    let metric = raw.output.metric.clone().unwrap_or_else(success_rate);
-    if !METRICS.contains(&metric.as_str()) {
-        return Err(bad(
-            "output.metric",
-            format!("unknown `{metric}`; allowed: {}", METRICS.join(", ")),
-        ));
-    }
+    let metric = match &raw.output.metric {
+        Some(m) => Metric::parse(m, &file)?,
+        None => Metric::default(),
+    };
+    let threads = threads_of(o.threads, base_raw.run.threads)?;
     let mut analysis = Analysis {
-        method: raw.method.clone(),
+        method,
         regime: regime.clone(),
         minus: minus.clone(),
         metric,
@@ -188,18 +186,22 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         design::lhs(1, std::slice::from_ref(r), &mut || 0.5)
             .map_err(derr(format!("parameters[{k}].range")))?;
     }
-    let unit: Vec<Vec<f64>> = match raw.method.as_str() {
-        "sobol" => {
+    // A size from the file or from --samples, with the message naming the one given.
+    let size = |field: &str, from_file: u64, low: u64, high: u64| match o.points {
+        Some(n) => check_option("--samples", n, low, high),
+        None => check_size(&file, field, from_file, low, high),
+    };
+    let bootstrap =
+        |field: &str, b: Option<u64>| check_size(&file, field, b.unwrap_or(500), 1, MAX_BOOTSTRAP);
+    let unit: Vec<Vec<f64>> = match method {
+        Method::Sobol => {
             let s = raw.sobol.as_ref().ok_or_else(|| {
                 bad(
                     "sobol",
                     "method = \"sobol\" needs a [sobol] table with samples = N".into(),
                 )
             })?;
-            let n = o.points.unwrap_or(s.samples);
-            if !(2..=1 << 20).contains(&n) {
-                return Err(bad("sobol.samples", format!("must be in 2..=1048576 (got {n})")));
-            }
+            let n = size("sobol.samples", s.samples, 2, 1 << 20)?;
             if 2 * d > 64 {
                 return Err(bad(
                     "parameters",
@@ -216,53 +218,50 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
                     ),
                 ));
             }
-            analysis.bootstrap = s.bootstrap.unwrap_or(500) as usize;
-            let base = design::sobol_unit(n as usize, 2 * d, s.skip.unwrap_or(1) as usize)
-                .map_err(derr("sobol".into()))?;
+            analysis.bootstrap = bootstrap("sobol.bootstrap", s.bootstrap)? as usize;
+            let skip = check_size(&file, "sobol.skip", s.skip.unwrap_or(1), 0, u32::MAX as u64)?;
+            let base = design::sobol_unit(n as usize, 2 * d, skip as usize).map_err(derr("sobol".into()))?;
             sa::saltelli_sample(&base, d).map_err(serr("sobol"))?
         }
-        "morris" => {
+        Method::Morris => {
             let m = raw.morris.as_ref().ok_or_else(|| {
                 bad(
                     "morris",
                     "method = \"morris\" needs a [morris] table with trajectories = R".into(),
                 )
             })?;
-            let r = o.points.unwrap_or(m.trajectories);
-            if r == 0 || (r as usize).saturating_mul(d + 1) > crate::study::spec::MAX_POINTS {
+            // r trajectories of d + 1 points each, at most MAX_POINTS points in all.
+            let r = size(
+                "morris.trajectories",
+                m.trajectories,
+                2,
+                (MAX_POINTS / (d + 1)).max(2) as u64,
+            )?;
+            let levels = check_size(&file, "morris.levels", m.levels.unwrap_or(4), 2, MAX_LEVELS)?;
+            if !levels.is_multiple_of(2) {
                 return Err(bad(
-                    "morris.trajectories",
-                    format!(
-                        "must be at least 1 and give at most {} points (got {r})",
-                        crate::study::spec::MAX_POINTS
-                    ),
+                    "morris.levels",
+                    format!("must be an even number in 2..={MAX_LEVELS} (got {levels})"),
                 ));
             }
-            analysis.morris_levels = m.levels.unwrap_or(4) as usize;
-            analysis.bootstrap = m.bootstrap.unwrap_or(500) as usize;
+            analysis.morris_levels = levels as usize;
+            analysis.bootstrap = bootstrap("morris.bootstrap", m.bootstrap)? as usize;
             sa::morris_sample(r as usize, d, analysis.morris_levels, &mut u).map_err(serr("morris"))?
         }
-        "prim" => {
+        Method::Prim => {
             let p = raw.prim.as_ref().ok_or_else(|| {
                 bad(
                     "prim",
                     "method = \"prim\" needs a [prim] table with points and threshold".into(),
                 )
             })?;
-            let n = o.points.unwrap_or(p.points);
-            if n < 2 || n as usize > crate::study::spec::MAX_POINTS {
-                return Err(bad(
-                    "prim.points",
-                    format!("must be in 2..={} (got {n})", crate::study::spec::MAX_POINTS),
-                ));
-            }
+            let n = size("prim.points", p.points, 2, MAX_POINTS as u64)?;
             if !p.threshold.is_finite() {
                 return Err(bad("prim.threshold", "must be a finite number".into()));
             }
             // Rates and shares lie in [0, 1] (their difference in [-1, 1]): a threshold at or
             // beyond the bottom of that range selects no case, so say so before any run.
-            let rate = ["success_rate", "honoured_share", "p_hold_given_offensive"]
-                .contains(&analysis.metric.as_str());
+            let rate = analysis.metric.is_rate();
             let low = if analysis.minus.is_some() { -1.0 } else { 0.0 };
             if rate && p.threshold <= low {
                 return Err(bad(
@@ -294,31 +293,12 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
             let unit_ranges = vec![Range { low: 0.0, high: 1.0 }; d];
             design::lhs(n as usize, &unit_ranges, &mut u).map_err(derr("prim.points".into()))?
         }
-        m => {
-            return Err(bad(
-                "method",
-                format!("unknown `{m}`; allowed: \"sobol\", \"morris\", \"prim\""),
-            ))
-        }
     };
-    if analysis.bootstrap == 0 {
-        return Err(bad(
-            &format!("{}.bootstrap", raw.method),
-            "must be at least 1".into(),
-        ));
-    }
     let points = design::scale(&unit, &ranges);
     let params: Vec<String> = raw.parameters.iter().map(|p| p.path.clone()).collect();
     crate::study::spec::check_params(&params, &points, &file)?;
     let mut regimes = vec![regime.clone()];
     regimes.extend(minus.iter().cloned());
-    let replicates = o.replicates.unwrap_or(raw.replicates);
-    if replicates == 0 || replicates > crate::stats::rng::MAX_REPLICATE {
-        return Err(bad(
-            "replicates",
-            format!("must be at least 1 (got {replicates})"),
-        ));
-    }
     let name = raw.name.clone().unwrap_or_else(|| {
         path.file_stem()
             .map(|s| s.to_string_lossy().to_string())
@@ -335,7 +315,7 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         sweep_sha256: crate::report::files::sha256_hex(text.as_bytes()),
         base_origin,
         base_toml,
-        design: raw.method.clone(),
+        design: method.design(),
         seed,
         replicates,
         periods: raw.periods,
@@ -344,7 +324,7 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         params: raw.parameters.iter().map(|p| p.path.clone()).collect(),
         points,
         shard: (0, 1),
-        threads: o.threads.unwrap_or(base_raw.run.threads as usize),
+        threads,
         crn: raw.common_random_numbers,
         analysis: Some(analysis),
         per_run: false,
