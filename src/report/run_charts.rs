@@ -1,7 +1,7 @@
 //! The charts of a run (`deterrence`, `survival`, `beliefs`), drawn from its CSV files.
 
 use crate::report::charts::{self, Bar, Figure, Panel, Series};
-use crate::report::tables::Table;
+use crate::report::tables::{summary as sum_cols, timeline as time_cols, Table};
 use crate::Result;
 use std::path::{Path, PathBuf};
 
@@ -15,10 +15,10 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     let sp = dir.join("summary.csv");
     let summary = Table::read(&sp)?;
     let (cr, cv, cl, ch) = (
-        summary.col("regime", &sp)?,
-        summary.col("success_rate", &sp)?,
-        summary.col("ci_low", &sp)?,
-        summary.col("ci_high", &sp)?,
+        summary.column(&sum_cols::REGIME, "", &sp)?,
+        summary.column(&sum_cols::SUCCESS_RATE, "", &sp)?,
+        summary.column(&sum_cols::CI_LOW, "", &sp)?,
+        summary.column(&sum_cols::CI_HIGH, "", &sp)?,
     );
     let bars: Vec<Bar> = (0..summary.rows.len())
         .map(|r| Bar {
@@ -31,11 +31,11 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     let tp = dir.join("timeline.csv");
     let timeline = Table::read(&tp)?;
     let (tr, tm, ts, tl, th) = (
-        timeline.col("regime", &tp)?,
-        timeline.col("month", &tp)?,
-        timeline.col("survival", &tp)?,
-        timeline.col("survival_ci_low", &tp)?,
-        timeline.col("survival_ci_high", &tp)?,
+        timeline.column(&time_cols::REGIME, "", &tp)?,
+        timeline.column(&time_cols::MONTH, "", &tp)?,
+        timeline.column(&time_cols::SURVIVAL, "", &tp)?,
+        timeline.column(&time_cols::SURVIVAL_CI_LOW, "", &tp)?,
+        timeline.column(&time_cols::SURVIVAL_CI_HIGH, "", &tp)?,
     );
     let regimes: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
     let rows_of = |name: &str| -> Vec<usize> {
@@ -71,14 +71,8 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
         .collect();
     // Beliefs: the first six guarantors of the config (all are in timeline.csv), one panel per
     // regime.
-    let ids: Vec<String> = timeline
-        .header
-        .iter()
-        .filter_map(|h| {
-            h.strip_prefix("belief_")
-                .and_then(|h| h.strip_suffix("_mean"))
-                .map(str::to_string)
-        })
+    let ids: Vec<String> = time_cols::belief_ids(&timeline.header)
+        .into_iter()
         .take(6)
         .collect();
     let mut belief_panels = Vec::new();
@@ -86,9 +80,9 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
         let rows = rows_of(name);
         let mut series = Vec::new();
         for (k, id) in ids.iter().enumerate() {
-            let m = timeline.col(&format!("belief_{id}_mean"), &tp)?;
-            let lo = timeline.col(&format!("belief_{id}_p10"), &tp)?;
-            let hi = timeline.col(&format!("belief_{id}_p90"), &tp)?;
+            let m = timeline.column(&time_cols::BELIEF_MEAN, id, &tp)?;
+            let lo = timeline.column(&time_cols::BELIEF_P10, id, &tp)?;
+            let hi = timeline.column(&time_cols::BELIEF_P90, id, &tp)?;
             let x: Vec<f64> = rows.iter().map(|&r| timeline.num(r, tm)).collect();
             let band = k == 0;
             series.push(Series {
