@@ -73,23 +73,25 @@ fn sobol_morris_prim_run_and_a_dummy_parameter_has_no_effect() {
             "parameter",
             "mu",
             "mu_star",
-            "mu_star_low",
-            "mu_star_high",
+            "mu_star_seed_low",
+            "mu_star_seed_high",
             "sigma"
         ]
     );
     assert!(d.join("m/morris.png").exists());
     // The two regimes of a difference share every run: points.csv pairs them (diff_vs_bilateral
-    // on article5's rows) and the noise floor is that paired difference's noise, not the sum of
-    // the two regimes' variances (which, with the pairing ignored, overstates it many times).
+    // and the discordant counts better_than_bilateral / worse_than_bilateral on article5's rows)
+    // and the noise floor is that paired difference's noise (the sample variance of the per-run
+    // differences), not the sum of the two regimes' variances (which, with the pairing ignored,
+    // overstates it many times).
     let pts = rows(&d.join("m/points.csv"));
     let col = |name: &str| pts[0].iter().position(|c| c == name).unwrap();
-    let (rc, sr, dv, lo, hi) = (
+    let (rc, sr, dv, bc, wc) = (
         col("regime"),
         col("success_rate"),
         col("diff_vs_bilateral"),
-        col("diff_ci_low"),
-        col("diff_ci_high"),
+        col("better_than_bilateral"),
+        col("worse_than_bilateral"),
     );
     let num = |r: &Vec<String>, k: usize| r[k].parse::<f64>().unwrap();
     let (mut paired, mut summed, mut n) = (0.0, 0.0, 0.0);
@@ -97,7 +99,10 @@ fn sobol_morris_prim_run_and_a_dummy_parameter_has_no_effect() {
         let (a, b) = (&w[0], &w[1]);
         assert_eq!((a[rc].as_str(), b[rc].as_str()), ("article5", "bilateral"));
         assert!((num(a, dv) - (num(a, sr) - num(b, sr))).abs() < 2e-6);
-        paired += ((num(a, hi) - num(a, lo)) / (2.0 * 1.959_963_984_540_054)).powi(2);
+        let (better, worse, runs) = (num(a, bc), num(a, wc), 40.0);
+        let m = (better - worse) / runs;
+        assert!((num(a, dv) - m).abs() < 2e-6);
+        paired += (better + worse - runs * m * m) / (runs - 1.0) / runs;
         for r in [a, b] {
             let q = (num(r, sr) * 40.0 + 0.5) / 41.0;
             summed += q * (1.0 - q) / 40.0;
@@ -140,7 +145,8 @@ fn another_metric_can_be_studied() {
     let o = run(&f, &d.join("m"), &[]);
     assert!(o.status.success(), "{}", text(&o));
     let r = rows(&d.join("m/indices.csv"));
-    assert_eq!(r[1][6], "", "no noise floor for a non-rate metric");
+    // The noise floor is unknown for it: its column is left out (never empty in every row).
+    assert!(!r[0].iter().any(|c| c == "noise_floor"), "{:?}", r[0]);
     // nato_light's probes do depend on Russia's lambda.
     let lambda = r.iter().find(|x| x[0] == "russia.lambda").unwrap();
     assert!(lambda[2].parse::<f64>().unwrap() > 0.0);

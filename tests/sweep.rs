@@ -68,12 +68,12 @@ fn grid_points_threads_and_point_reproduction() {
     assert_eq!(
         values,
         [
-            ("1", "12"),
-            ("1", "42"),
-            ("1", "72"),
-            ("3", "12"),
-            ("3", "42"),
-            ("3", "72")
+            ("1.0", "12.0"),
+            ("1.0", "42.0"),
+            ("1.0", "72.0"),
+            ("3.0", "12.0"),
+            ("3.0", "42.0"),
+            ("3.0", "72.0")
         ]
     );
     // Rerun point 4 alone: the same rows.
@@ -420,12 +420,12 @@ fn table_and_sobol_designs_run() {
     let o = sweep(&f, &d.join("t"), &[]);
     assert!(o.status.success(), "{}", text(&o));
     let csv = String::from_utf8(points(&d.join("t"))).unwrap();
-    assert!(csv.lines().nth(5).unwrap().starts_with("1,2.5,20000,"), "{csv}");
+    assert!(csv.lines().nth(5).unwrap().starts_with("1,2.5,20000.0,"), "{csv}");
     let g = d.join("s.toml");
     std::fs::write(&g, "replicates = 30\nperiods = 6\n[design]\nkind = \"sobol\"\npoints = 8\n[[parameters]]\npath = \"russia.lambda\"\nrange = [1.0, 3.0]\n[[parameters]]\npath = \"russia.war_cost\"\nrange = [0.0, 4.0]\n[[parameters]]\npath = \"ukraine.defence_multiplier\"\nrange = [1.0, 2.0]\n").unwrap();
     let o = sweep(&g, &d.join("s"), &[]);
     assert!(o.status.success(), "{}", text(&o));
     let csv = String::from_utf8(points(&d.join("s"))).unwrap();
     // Unscrambled Sobol: point 1 is the centre of the box.
-    assert!(csv.lines().any(|l| l.starts_with("1,2,2,1.5,")), "{csv}");
+    assert!(csv.lines().any(|l| l.starts_with("1,2.0,2.0,1.5,")), "{csv}");
 }

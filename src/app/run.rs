@@ -126,15 +126,24 @@ pub fn write_run(
     Ok(files)
 }
 
-/// A readable table of summary rows.
+/// A readable table of summary rows; the difference column is named after the rows' baseline
+/// regime ("diff vs none", or "diff vs <regime>" for a point of a difference study).
 pub fn summary_table(rows: &[SummaryRow]) -> String {
+    let base = rows
+        .iter()
+        .find_map(|r| r.diff.as_ref())
+        .map(|d| d.baseline.as_str());
+    let diff_head = match base {
+        Some(b) => format!("diff vs {b} [95% CI]"),
+        None => "diff [95% CI]".into(),
+    };
     let mut s = format!(
         "{:<12} {:>7} {:>8} {:>17} {:>22} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
         "regime",
         "runs",
         "success",
         "95% CI",
-        "diff vs none [95% CI]",
+        diff_head,
         "median",
         "probes",
         "honoured",
@@ -143,9 +152,9 @@ pub fn summary_table(rows: &[SummaryRow]) -> String {
     );
     let f = |x: Option<f64>, d: usize| x.map(|v| format!("{v:.d$}")).unwrap_or_else(|| "-".into());
     for r in rows {
-        let diff = match (r.diff_vs_none, r.diff_ci_low, r.diff_ci_high) {
-            (Some(d), Some(l), Some(h)) => format!("{d:+.3} [{l:+.3},{h:+.3}]"),
-            _ => "-".into(),
+        let diff = match &r.diff {
+            Some(d) => format!("{:+.3} [{:+.3},{:+.3}]", d.estimate, d.low, d.high),
+            None => "-".into(),
         };
         let median = if r.median_censored {
             format!(">{}", r.median_months_to_offensive)

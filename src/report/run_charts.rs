@@ -1,7 +1,7 @@
 //! The charts of a run (`deterrence`, `survival`, `beliefs`), drawn from its CSV files.
 
 use crate::report::charts::{self, Bar, Figure, Panel, Series};
-use crate::report::tables::Table;
+use crate::report::tables::{summary as sum_cols, timeline as time_cols, Column, Table};
 use crate::Result;
 use std::path::{Path, PathBuf};
 
@@ -15,10 +15,10 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     let sp = dir.join("summary.csv");
     let summary = Table::read(&sp)?;
     let (cr, cv, cl, ch) = (
-        summary.col("regime", &sp)?,
-        summary.col("success_rate", &sp)?,
-        summary.col("ci_low", &sp)?,
-        summary.col("ci_high", &sp)?,
+        summary.column(&sum_cols::REGIME, "", &sp)?,
+        summary.column(&sum_cols::SUCCESS_RATE, "", &sp)?,
+        summary.column(&sum_cols::CI_LOW, "", &sp)?,
+        summary.column(&sum_cols::CI_HIGH, "", &sp)?,
     );
     let bars: Vec<Bar> = (0..summary.rows.len())
         .map(|r| Bar {
@@ -31,11 +31,11 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     let tp = dir.join("timeline.csv");
     let timeline = Table::read(&tp)?;
     let (tr, tm, ts, tl, th) = (
-        timeline.col("regime", &tp)?,
-        timeline.col("month", &tp)?,
-        timeline.col("survival", &tp)?,
-        timeline.col("survival_ci_low", &tp)?,
-        timeline.col("survival_ci_high", &tp)?,
+        timeline.column(&time_cols::REGIME, "", &tp)?,
+        timeline.column(&time_cols::MONTH, "", &tp)?,
+        timeline.column(&time_cols::SURVIVAL, "", &tp)?,
+        timeline.column(&time_cols::SURVIVAL_CI_LOW, "", &tp)?,
+        timeline.column(&time_cols::SURVIVAL_CI_HIGH, "", &tp)?,
     );
     let regimes: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
     let rows_of = |name: &str| -> Vec<usize> {
@@ -105,8 +105,12 @@ fn shared_slots(timeline: &Table, tp: &Path, rows: &[usize], ids: &[String]) -> 
     let mut groups: Vec<(Vec<&str>, Vec<String>)> = Vec::new();
     for id in ids {
         let mut key = Vec::new();
-        for stat in ["mean", "p10", "p90"] {
-            let c = timeline.col(&format!("belief_{id}_{stat}"), tp)?;
+        for stat in [
+            &time_cols::BELIEF_MEAN,
+            &time_cols::BELIEF_P10,
+            &time_cols::BELIEF_P90,
+        ] {
+            let c = timeline.column(stat, id, tp)?;
             key.extend(rows.iter().map(|&r| timeline.rows[r][c].as_str()));
         }
         match groups.iter_mut().find(|g| g.0 == key) {
@@ -121,16 +125,11 @@ fn shared_slots(timeline: &Table, tp: &Path, rows: &[usize], ids: &[String]) -> 
 /// guarantors is drawn once and labelled as shared), the first six slots in config order, the
 /// first with its 10th-90th percentile band.
 fn beliefs(timeline: &Table, tp: &Path, regimes: &[String]) -> Result<Vec<Panel>> {
-    let (tr, tm) = (timeline.col("regime", tp)?, timeline.col("month", tp)?);
-    let ids: Vec<String> = timeline
-        .header
-        .iter()
-        .filter_map(|h| {
-            h.strip_prefix("belief_")
-                .and_then(|h| h.strip_suffix("_mean"))
-                .map(str::to_string)
-        })
-        .collect();
+    let (tr, tm) = (
+        timeline.column(&time_cols::REGIME, "", tp)?,
+        timeline.column(&time_cols::MONTH, "", tp)?,
+    );
+    let ids: Vec<String> = time_cols::belief_ids(&timeline.header);
     let mut panels = Vec::new();
     for name in regimes {
         let rows: Vec<usize> = (0..timeline.rows.len())
@@ -156,17 +155,25 @@ fn beliefs(timeline: &Table, tp: &Path, regimes: &[String]) -> Result<Vec<Panel>
         let mut series = Vec::new();
         for (k, g) in slots.iter().take(6).enumerate() {
             let id = &g[0];
-            let column = |stat: &str| -> Result<Vec<f64>> {
-                let c = timeline.col(&format!("belief_{id}_{stat}"), tp)?;
+            let column = |stat: &Column| -> Result<Vec<f64>> {
+                let c = timeline.column(stat, id, tp)?;
                 Ok(rows.iter().map(|&r| timeline.num(r, c)).collect())
             };
             let band = k == 0;
             series.push(Series {
                 label: label(g),
                 x: x.clone(),
-                y: column("mean")?,
-                low: if band { column("p10")? } else { Vec::new() },
-                high: if band { column("p90")? } else { Vec::new() },
+                y: column(&time_cols::BELIEF_MEAN)?,
+                low: if band {
+                    column(&time_cols::BELIEF_P10)?
+                } else {
+                    Vec::new()
+                },
+                high: if band {
+                    column(&time_cols::BELIEF_P90)?
+                } else {
+                    Vec::new()
+                },
             });
         }
         let title = if slots.len() == 1 {

@@ -124,12 +124,23 @@ impl Accumulator {
         }
     }
 
-    /// The summary row of this accumulator.
-    pub fn summary(&self, regime: &str, has_base: bool) -> SummaryRow {
+    /// The summary row of this accumulator; `baseline` names the regime of the paired
+    /// difference, if the batch has one.
+    pub fn summary(&self, regime: &str, baseline: Option<&str>) -> SummaryRow {
         let n = self.runs;
         let rate = self.successes as f64 / n.max(1) as f64;
         let (lo, hi) = wilson(self.successes, n, Z95);
-        let diff = has_base.then(|| paired_difference(self.better_than_base, self.worse_than_base, n));
+        let diff = baseline.map(|b| {
+            let (estimate, low, high) = paired_difference(self.better_than_base, self.worse_than_base, n);
+            PairedDiff {
+                baseline: b.to_string(),
+                better: self.better_than_base,
+                worse: self.worse_than_base,
+                estimate,
+                low,
+                high,
+            }
+        });
         // Median months to the first offensive: first month by which half the runs have seen one.
         let mut cum = 0;
         let mut median = None;
@@ -148,9 +159,7 @@ impl Accumulator {
             success_rate: rate,
             ci_low: lo,
             ci_high: hi,
-            diff_vs_none: diff.map(|d| d.0),
-            diff_ci_low: diff.map(|d| d.1),
-            diff_ci_high: diff.map(|d| d.2),
+            diff,
             median_months_to_offensive: median.unwrap_or(self.periods as u32),
             median_censored: median.is_none(),
             probes_per_run: self.probes as f64 / n.max(1) as f64,
@@ -182,24 +191,55 @@ impl Accumulator {
     }
 }
 
-/// One row of `summary.csv`.
+/// The paired difference of one regime's success from the baseline regime's over the same
+/// seeded runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairedDiff {
+    /// The regime subtracted (`none` in runs and sweeps; a difference study's second regime).
+    pub baseline: String,
+    /// Runs where this regime succeeded and the baseline failed.
+    pub better: u64,
+    /// Runs where the baseline succeeded and this regime failed.
+    pub worse: u64,
+    /// `(better - worse) / runs`: success rate minus the baseline's.
+    pub estimate: f64,
+    /// The 95% Tango score interval of the difference
+    /// ([`crate::stats::intervals::paired_difference`]).
+    pub low: f64,
+    /// Upper end of that interval.
+    pub high: f64,
+}
+
+/// One row of `summary.csv` (and of `points.csv` after the point's columns).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryRow {
+    /// The regime's name.
     pub regime: String,
+    /// Runs of the regime.
     pub runs: u64,
+    /// Runs with no major offensive.
     pub successes: u64,
+    /// `successes / runs`.
     pub success_rate: f64,
+    /// 95% Wilson interval of the success rate.
     pub ci_low: f64,
+    /// Upper end of that interval.
     pub ci_high: f64,
-    pub diff_vs_none: Option<f64>,
-    pub diff_ci_low: Option<f64>,
-    pub diff_ci_high: Option<f64>,
+    /// The paired difference from the baseline regime, if the batch has a baseline.
+    pub diff: Option<PairedDiff>,
+    /// First month by which half the runs saw an offensive (the horizon if censored).
     pub median_months_to_offensive: u32,
+    /// Fewer than half the runs saw an offensive within the horizon.
     pub median_censored: bool,
+    /// Mean number of probes per run.
     pub probes_per_run: f64,
+    /// Share of commitments honoured (undefined without commitments).
     pub honoured_share: Option<f64>,
+    /// Mean hours until a response (undefined without timed responses).
     pub mean_response_hours: Option<f64>,
+    /// Mean support per crisis (undefined without crises).
     pub mean_support: Option<f64>,
+    /// Share of offensives Ukraine held (undefined without offensives).
     pub p_hold_given_offensive: Option<f64>,
 }
 
@@ -228,12 +268,20 @@ impl BatchResult {
         }
     }
 
+    /// The name of the baseline regime of the paired differences, if there is one.
+    pub fn baseline_name(&self) -> Option<&str> {
+        self.baseline
+            .and_then(|b| self.regimes.get(b))
+            .map(String::as_str)
+    }
+
     /// The summary rows, in regime order.
     pub fn summary(&self) -> Vec<SummaryRow> {
+        let base = self.baseline_name();
         self.regimes
             .iter()
             .zip(&self.accumulators)
-            .map(|(n, a)| a.summary(n, self.baseline.is_some()))
+            .map(|(n, a)| a.summary(n, base))
             .collect()
     }
 }

@@ -4,32 +4,39 @@
 
 use crate::report::charts::{self, Figure};
 use crate::report::files::write_atomic;
-use crate::report::tables::{cell, Table};
-use crate::stats::intervals::Z95;
+use crate::report::tables::{header_line, summary, write_row, Column, Table, Value};
+use crate::stats::intervals::paired_variance;
 use crate::stats::rng::Draws;
 use crate::stats::sensitivity as sa;
-use crate::study::spec::Sweep;
 use crate::study::spec::{Analysis, Method, Metric};
+use crate::study::spec::{Sweep, POINT};
 use crate::{Error, Result};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The studied output at every point, and each point's Monte Carlo variance.
 fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64>)> {
     let path = dir.join("points.csv");
     let t = Table::read(&path)?;
+    let metric = summary::metric(a.metric.name()).ok_or_else(|| Error::Results {
+        path: path.clone(),
+        message: format!("`{}` is not a metric a study can analyse", a.metric.name()),
+    })?;
     let (pc, rc, sc, nc) = (
-        t.col("point", &path)?,
-        t.col("regime", &path)?,
-        t.col("successes", &path)?,
-        t.col("runs", &path)?,
+        t.column(&POINT, "", &path)?,
+        t.column(&summary::REGIME, "", &path)?,
+        t.column(&summary::SUCCESSES, "", &path)?,
+        t.column(&summary::RUNS, "", &path)?,
     );
-    let success = a.metric == Metric::SuccessRate;
-    let mc = t.col(a.metric.name(), &path)?;
-    // A difference study's points.csv pairs the two regimes run by run (diff_vs_<minus>): the
-    // variance of that paired difference is its noise, far below the sum of the two variances.
-    let dci = match a.minus {
-        Some(_) if success => Some((t.col("diff_ci_low", &path)?, t.col("diff_ci_high", &path)?)),
+    let success = metric == summary::SUCCESS_RATE;
+    let mc = t.column(&metric, "", &path)?;
+    // A difference study's points.csv pairs the two regimes run by run (the discordant counts
+    // better_than_<minus> and worse_than_<minus> on the studied regime's rows): the variance of
+    // that paired difference is its noise, far below the sum of the two variances.
+    let paired = match a.minus.as_deref() {
+        Some(m) if success => Some((
+            t.column(&summary::BETTER, m, &path)?,
+            t.column(&summary::WORSE, m, &path)?,
+        )),
         _ => None,
     };
     let n = sweep.points.len();
@@ -48,10 +55,12 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
             let (s, k) = (t.num(r, sc), t.num(r, nc));
             if success {
                 rate[p][which] = s / k;
-                var[p][which] = match dci {
+                var[p][which] = match paired {
                     // Row `regime` carries the paired difference from `minus`: its variance is
                     // the whole noise of the output; row `minus` adds none.
-                    Some((lo, hi)) if which == 0 => ((t.num(r, hi) - t.num(r, lo)) / (2.0 * Z95)).powi(2),
+                    Some((bc, wc)) if which == 0 => {
+                        paired_variance(t.num(r, bc) as u64, t.num(r, wc) as u64, k as u64)
+                    }
                     Some(_) => 0.0,
                     // Binomial variance of the estimate, smoothed (Jeffreys) so that 0 or k
                     // successes do not claim zero noise.
@@ -62,7 +71,7 @@ fn outputs(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<(Vec<f64>, Vec<f64
                 };
             } else {
                 // Other metrics: the per-point Monte Carlo variance is not in points.csv, so no
-                // noise floor is claimed (reported as empty).
+                // noise floor is claimed (its column is left out).
                 rate[p][which] = t.num(r, mc);
                 var[p][which] = f64::NAN;
             }
@@ -112,15 +121,109 @@ fn significant(x: f64) -> String {
     format!("{x:.digits$}")
 }
 
-/// One row of `indices.csv`: the parameter, its values, then runs per point and points.
-fn index_row(parameter: &str, values: &[f64], sweep: &Sweep) -> String {
-    let cells: Vec<String> = values.iter().map(|&v| cell(Some(v))).collect();
-    format!(
-        "{parameter},{},{},{}\n",
-        cells.join(","),
-        sweep.replicates,
-        sweep.points.len()
-    )
+/// The columns of `indices.csv` (Sobol, Morris, PRIM) and `boxes.csv` (PRIM), defined once.
+pub mod columns {
+    use crate::report::tables::{Column, Kind};
+    /// The varied parameter (dotted path).
+    pub const PARAMETER: Column = Column::new("parameter", Kind::Text);
+    /// Sobol first-order index.
+    pub const S1: Column = Column::new("S1", Kind::Float);
+    /// 95% bootstrap interval of S1: lower end.
+    pub const S1_LOW: Column = Column::new("S1_low", Kind::Float);
+    /// 95% bootstrap interval of S1: upper end.
+    pub const S1_HIGH: Column = Column::new("S1_high", Kind::Float);
+    /// Sobol total index.
+    pub const ST: Column = Column::new("ST", Kind::Float);
+    /// 95% bootstrap interval of ST: lower end.
+    pub const ST_LOW: Column = Column::new("ST_low", Kind::Float);
+    /// 95% bootstrap interval of ST: upper end.
+    pub const ST_HIGH: Column = Column::new("ST_high", Kind::Float);
+    /// Morris mean elementary effect.
+    pub const MU: Column = Column::new("mu", Kind::Float);
+    /// Morris mean absolute elementary effect.
+    pub const MU_STAR: Column = Column::new("mu_star", Kind::Float);
+    /// Seed-to-seed range of mu* (95% of reruns with another seed fall inside; trajectories
+    /// and each point's Monte Carlo noise redrawn): lower end. Not a confidence interval for
+    /// the noise-free mu*.
+    pub const MU_STAR_LOW: Column = Column::new("mu_star_seed_low", Kind::Float);
+    /// Seed-to-seed range of mu*: upper end.
+    pub const MU_STAR_HIGH: Column = Column::new("mu_star_seed_high", Kind::Float);
+    /// Morris standard deviation of the elementary effects.
+    pub const SIGMA: Column = Column::new("sigma", Kind::Float);
+    /// The index level Monte Carlo noise alone produces (left out when the metric's noise is
+    /// not known).
+    pub const NOISE_FLOOR: Column = Column::new("noise_floor", Kind::Float);
+    /// Runs per design point.
+    pub const RUNS_PER_POINT: Column = Column::new("runs_per_point", Kind::Int);
+    /// Design points.
+    pub const POINTS: Column = Column::new("points", Kind::Int);
+    /// PRIM box: lower bound of the parameter.
+    pub const BOX_LOW: Column = Column::new("box_low", Kind::Float);
+    /// PRIM box: upper bound of the parameter.
+    pub const BOX_HIGH: Column = Column::new("box_high", Kind::Float);
+    /// The parameter's range in the study: lower end.
+    pub const RANGE_LOW: Column = Column::new("range_low", Kind::Exact);
+    /// The parameter's range in the study: upper end.
+    pub const RANGE_HIGH: Column = Column::new("range_high", Kind::Exact);
+    /// Whether the box restricts the parameter.
+    pub const RESTRICTED: Column = Column::new("restricted", Kind::Bool);
+    /// Points whose estimate is within 2 standard errors of the threshold (left out when the
+    /// metric's noise is not known).
+    pub const NEAR_THRESHOLD: Column = Column::new("points_within_2se_of_threshold", Kind::Int);
+    /// `boxes.csv`: the peeling step.
+    pub const STEP: Column = Column::new("step", Kind::Int);
+    /// `boxes.csv`: whether this is the chosen box.
+    pub const CHOSEN: Column = Column::new("chosen", Kind::Bool);
+    /// `boxes.csv`: share of all cases inside the box.
+    pub const COVERAGE: Column = Column::new("coverage", Kind::Float);
+    /// `boxes.csv`: share of the box's points that are cases.
+    pub const DENSITY: Column = Column::new("density", Kind::Float);
+    /// `boxes.csv`: share of all points inside the box.
+    pub const MASS: Column = Column::new("mass", Kind::Float);
+    /// `boxes.csv`: points inside the box.
+    pub const POINTS_IN_BOX: Column = Column::new("points_in_box", Kind::Int);
+    /// `boxes.csv`: the box's lower bound on parameter `{}`.
+    pub const LOW: Column = Column::new("{}_low", Kind::Float);
+    /// `boxes.csv`: the box's upper bound on parameter `{}`.
+    pub const HIGH: Column = Column::new("{}_high", Kind::Float);
+}
+
+/// A table from its columns (with their values per row); a column whose `keep` is false is
+/// left out of the header and every row.
+struct Csv {
+    names: Vec<String>,
+    keep: Vec<bool>,
+    text: String,
+}
+
+impl Csv {
+    fn new(cols: &[(String, bool)]) -> Csv {
+        let names: Vec<String> = cols.iter().filter(|c| c.1).map(|c| c.0.clone()).collect();
+        Csv {
+            text: header_line(&names),
+            names,
+            keep: cols.iter().map(|c| c.1).collect(),
+        }
+    }
+
+    fn row(&mut self, cells: &[Value]) {
+        debug_assert_eq!(cells.len(), self.keep.len());
+        let kept: Vec<Value> = cells
+            .iter()
+            .zip(&self.keep)
+            .filter(|(_, k)| **k)
+            .map(|(c, _)| *c)
+            .collect();
+        debug_assert_eq!(kept.len(), self.names.len());
+        write_row(&mut self.text, &kept);
+    }
+}
+
+/// Static columns, all kept except those in `drop`.
+fn cols(list: &[Column], drop: &[Column]) -> Vec<(String, bool)> {
+    list.iter()
+        .map(|c| (c.name.to_string(), !drop.contains(c)))
+        .collect()
 }
 
 fn write_indices(dir: &Path, text: &str) -> Result<PathBuf> {
@@ -157,15 +260,44 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
             let m = ab.iter().sum::<f64>() / ab.len() as f64;
             let v = ab.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / ab.len() as f64;
             let floor = if v > 0.0 { mean_mc_var / v } else { f64::NAN };
-            let mut csv = String::from(
-                "parameter,S1,S1_low,S1_high,ST,ST_low,ST_high,noise_floor,runs_per_point,points\n",
-            );
+            use columns as c;
+            let drop = if floor.is_finite() {
+                vec![]
+            } else {
+                vec![c::NOISE_FLOOR]
+            };
+            let mut csv = Csv::new(&cols(
+                &[
+                    c::PARAMETER,
+                    c::S1,
+                    c::S1_LOW,
+                    c::S1_HIGH,
+                    c::ST,
+                    c::ST_LOW,
+                    c::ST_HIGH,
+                    c::NOISE_FLOOR,
+                    c::RUNS_PER_POINT,
+                    c::POINTS,
+                ],
+                &drop,
+            ));
             for (p, i) in sweep.params.iter().zip(&idx) {
                 let (s1, st) = (&i.s1, &i.st);
-                let values = [s1.estimate, s1.low, s1.high, st.estimate, st.low, st.high, floor];
-                csv.push_str(&index_row(p, &values, sweep));
+                let f = |x: f64| Value::Float(Some(x));
+                csv.row(&[
+                    Value::Text(p),
+                    f(s1.estimate),
+                    f(s1.low),
+                    f(s1.high),
+                    f(st.estimate),
+                    f(st.low),
+                    f(st.high),
+                    f(floor),
+                    Value::Int(sweep.replicates),
+                    Value::Int(sweep.points.len() as u64),
+                ]);
             }
-            files.push(write_indices(dir, &csv)?);
+            files.push(write_indices(dir, &csv.text)?);
             let mut order: Vec<usize> = (0..d).collect();
             order.sort_by(|&i, &j| idx[j].st.estimate.total_cmp(&idx[i].st.estimate));
             order.reverse(); // largest at the top of a horizontal chart
@@ -218,20 +350,53 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                         .collect()
                 })
                 .collect();
-            let idx = sa::morris_indices(&unit, &y, d, a.bootstrap, &mut u).map_err(results)?;
+            // Each point's Monte Carlo variance enters the interval of mu*; for a metric whose
+            // variance points.csv does not give, the interval reflects the trajectories only.
+            let noise: Vec<f64> = mc_var
+                .iter()
+                .map(|v| if v.is_finite() { *v } else { 0.0 })
+                .collect();
+            let idx = sa::morris_indices(&unit, &y, &noise, d, a.bootstrap, &mut u).map_err(results)?;
             let delta = a.morris_levels as f64 / (2.0 * (a.morris_levels as f64 - 1.0));
             // E|e| for e ~ N(0, 2 s2) is sqrt(2 s2) sqrt(2 / pi); an effect divides it by delta.
             let floor = (2.0 * mean_mc_var).sqrt() * (2.0 / std::f64::consts::PI).sqrt() / delta;
-            let mut csv = String::from(
-                "parameter,mu,mu_star,mu_star_low,mu_star_high,sigma,noise_floor,runs_per_point,points\n",
-            );
+            use columns as c;
+            let drop = if floor.is_finite() {
+                vec![]
+            } else {
+                vec![c::NOISE_FLOOR]
+            };
+            let mut csv = Csv::new(&cols(
+                &[
+                    c::PARAMETER,
+                    c::MU,
+                    c::MU_STAR,
+                    c::MU_STAR_LOW,
+                    c::MU_STAR_HIGH,
+                    c::SIGMA,
+                    c::NOISE_FLOOR,
+                    c::RUNS_PER_POINT,
+                    c::POINTS,
+                ],
+                &drop,
+            ));
             for (p, i) in sweep.params.iter().zip(&idx) {
-                let values = [i.mu, i.mu_star, i.mu_star_low, i.mu_star_high, i.sigma, floor];
-                csv.push_str(&index_row(p, &values, sweep));
+                let f = |x: f64| Value::Float(Some(x));
+                csv.row(&[
+                    Value::Text(p),
+                    f(i.mu),
+                    f(i.mu_star),
+                    f(i.mu_star_low),
+                    f(i.mu_star_high),
+                    f(i.sigma),
+                    f(floor),
+                    Value::Int(sweep.replicates),
+                    Value::Int(sweep.points.len() as u64),
+                ]);
             }
-            files.push(write_indices(dir, &csv)?);
+            files.push(write_indices(dir, &csv.text)?);
             let fig = Figure::Scatter {
-                title: format!("Morris mu* against sigma (95% bootstrap interval of mu*) — {title}"),
+                title: format!("Morris mu* against sigma (bars: 95% seed-to-seed range of mu*) — {title}"),
                 x_label: "mu* (mean |elementary effect| per unit of the range)".into(),
                 y_label: "sigma (interaction / non-linearity)".into(),
                 points: sweep
@@ -259,41 +424,68 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
                 a.prim_min_coverage,
             )
             .map_err(results)?;
-            let mut csv = String::from("step,chosen,coverage,density,mass,points_in_box");
+            use columns as c;
+            let mut names = cols(
+                &[
+                    c::STEP,
+                    c::CHOSEN,
+                    c::COVERAGE,
+                    c::DENSITY,
+                    c::MASS,
+                    c::POINTS_IN_BOX,
+                ],
+                &[],
+            );
             for p in &sweep.params {
-                let _ = write!(csv, ",{p}_low,{p}_high");
+                names.push((c::LOW.named(p), true));
+                names.push((c::HIGH.named(p), true));
             }
-            csv.push('\n');
+            let mut csv = Csv::new(&names);
             for (k, b) in r.trajectory.iter().enumerate() {
-                let _ = write!(
-                    csv,
-                    "{k},{},{},{},{},{}",
-                    k == r.chosen,
-                    cell(Some(b.coverage)),
-                    cell(Some(b.density)),
-                    cell(Some(b.mass)),
-                    b.n_in
-                );
+                let mut cells = vec![
+                    Value::Int(k as u64),
+                    Value::Bool(k == r.chosen),
+                    Value::Float(Some(b.coverage)),
+                    Value::Float(Some(b.density)),
+                    Value::Float(Some(b.mass)),
+                    Value::Int(b.n_in as u64),
+                ];
                 for (lo, hi) in b.low.iter().zip(&b.high) {
-                    let _ = write!(csv, ",{},{}", cell(Some(*lo)), cell(Some(*hi)));
+                    cells.extend([Value::Float(Some(*lo)), Value::Float(Some(*hi))]);
                 }
-                csv.push('\n');
+                csv.row(&cells);
             }
+            let csv = csv.text;
             let f = dir.join("boxes.csv");
             write_atomic(&f, csv.as_bytes())?;
             files.push(f);
             // Points whose estimate is within 2 standard errors of the threshold (their case
             // label may be noise); unknown (empty) for metrics without a variance.
-            let near = if mean_mc_var.is_finite() {
+            let near = mean_mc_var.is_finite().then(|| {
                 y.iter()
                     .zip(&mc_var)
                     .filter(|(v, s)| (*v - a.prim_threshold).abs() < 2.0 * s.sqrt())
-                    .count()
-                    .to_string()
+                    .count() as u64
+            });
+            let drop = if near.is_some() {
+                vec![]
             } else {
-                String::new()
+                vec![c::NEAR_THRESHOLD]
             };
-            let mut summary = String::from("parameter,box_low,box_high,range_low,range_high,restricted,runs_per_point,points,points_within_2se_of_threshold\n");
+            let mut summary = Csv::new(&cols(
+                &[
+                    c::PARAMETER,
+                    c::BOX_LOW,
+                    c::BOX_HIGH,
+                    c::RANGE_LOW,
+                    c::RANGE_HIGH,
+                    c::RESTRICTED,
+                    c::RUNS_PER_POINT,
+                    c::POINTS,
+                    c::NEAR_THRESHOLD,
+                ],
+                &drop,
+            ));
             let chosen = &r.trajectory[r.chosen];
             let first = &r.trajectory[0];
             // Peeled means narrower than the first box (the sample's own bounds); an unpeeled
@@ -317,16 +509,19 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
             for (j, p) in sweep.params.iter().enumerate() {
                 let (lo, hi) = a.ranges[j];
                 let restricted = bounds[j] != (lo, hi);
-                let _ = writeln!(
-                    summary,
-                    "{p},{},{},{lo},{hi},{restricted},{},{},{near}",
-                    cell(Some(bounds[j].0)),
-                    cell(Some(bounds[j].1)),
-                    sweep.replicates,
-                    sweep.points.len()
-                );
+                summary.row(&[
+                    Value::Text(p),
+                    Value::Float(Some(bounds[j].0)),
+                    Value::Float(Some(bounds[j].1)),
+                    Value::Exact(lo),
+                    Value::Exact(hi),
+                    Value::Bool(restricted),
+                    Value::Int(sweep.replicates),
+                    Value::Int(sweep.points.len() as u64),
+                    Value::Int(near.unwrap_or(0)),
+                ]);
             }
-            files.push(write_indices(dir, &summary)?);
+            files.push(write_indices(dir, &summary.text)?);
             let fig = Figure::Scatter {
                 title: format!(
                     "PRIM peeling trajectory, cases: {} < {} — {}",

@@ -5,9 +5,10 @@
 //! pooled success rates with Wilson intervals).
 
 use crate::report::charts::{self, Figure, Panel, Series};
-use crate::report::tables::Table;
+use crate::report::tables::{summary, Table};
 use crate::stats::intervals::{wilson, Z95};
 use crate::study::spec::Sweep;
+use crate::study::spec::PARAMETER;
 use crate::Result;
 use std::path::{Path, PathBuf};
 
@@ -46,12 +47,12 @@ fn read(dir: &Path, sweep: &Sweep) -> Result<Rows> {
     let pc: Vec<usize> = sweep
         .params
         .iter()
-        .map(|p| t.col(p, &path))
+        .map(|p| t.column(&PARAMETER, p, &path))
         .collect::<Result<_>>()?;
     let (rc, sc, nc) = (
-        t.col("regime", &path)?,
-        t.col("successes", &path)?,
-        t.col("runs", &path)?,
+        t.column(&summary::REGIME, "", &path)?,
+        t.column(&summary::SUCCESSES, "", &path)?,
+        t.column(&summary::RUNS, "", &path)?,
     );
     let mut regimes: Vec<String> = Vec::new();
     let mut rows = Vec::new();

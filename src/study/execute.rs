@@ -36,8 +36,7 @@ pub fn compute_point_runs(
     progress: &dyn Progress,
 ) -> Result<(String, String)> {
     let (_, model) = sweep.point_model(p)?;
-    let values: Vec<String> = sweep.points[p].iter().map(|x| format!("{x}")).collect();
-    let prefix = format!("{p},{}", values.join(","));
+    let prefix = sweep.point_prefix(p);
     let names: Vec<String> = model.regimes().iter().map(|r| r.name.clone()).collect();
     let mut runs = String::new();
     let batch = runner::run_batch_with(

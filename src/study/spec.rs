@@ -8,7 +8,7 @@ use crate::input::{check_option, check_size};
 use crate::model::config::RawConfig;
 use crate::model::validate::Model;
 use crate::report::files::sha256_hex;
-use crate::report::tables::{summary_cells, summary_columns};
+use crate::report::tables::{header_line, runs, summary, write_row, Column, Kind, Value};
 use crate::sim::aggregate::BatchResult;
 use crate::stats::design::{self, Range};
 use crate::{model::params, Error, Result};
@@ -658,7 +658,8 @@ impl Sweep {
         }
         let mut raw = RawConfig::from_value(v, &origin)?;
         if let Some(keep) = &self.regimes {
-            // Sweeps keep the baseline for diff_vs_none; an analysis needs only its regimes.
+            // Sweeps keep the baseline `none` for their paired differences; an analysis needs
+            // only its regimes.
             let baseline = self.analysis.is_none();
             raw.regimes
                 .retain(|k, _| keep.contains(k) || (baseline && k == "none"));
@@ -708,47 +709,70 @@ impl Sweep {
     }
 
     /// The regime of the paired differences in `points.csv`: a difference study's subtracted
-    /// regime, otherwise `none`.
-    pub fn baseline_name(&self) -> &str {
-        self.analysis
-            .as_ref()
-            .and_then(|a| a.minus.as_deref())
-            .unwrap_or("none")
+    /// regime, otherwise `none` if the points have that regime; `None` when they have no
+    /// baseline (e.g. a single-regime study), and `points.csv` then has no difference columns.
+    pub fn baseline_name(&self) -> Option<String> {
+        if let Some(minus) = self.analysis.as_ref().and_then(|a| a.minus.as_deref()) {
+            return Some(minus.to_string());
+        }
+        // Every point has the same regimes (validated when the study was loaded); a state file
+        // whose point 0 no longer builds fails with that error when its points are run.
+        match self.point_model(0) {
+            Ok((_, m)) => m.baseline().map(|b| m.regimes()[b].name.clone()),
+            Err(_) => Some("none".into()),
+        }
     }
 
-    /// The header of `points.csv`.
+    /// The header of `points.csv`: `point`, the parameters, then `regime` and the summary
+    /// columns of [`summary::columns`] (the difference columns named after the baseline).
     pub fn header(&self) -> String {
-        format!(
-            "point,{},regime,{}\n",
-            self.params.join(","),
-            summary_columns(self.baseline_name())
-        )
+        let mut names = vec![POINT.name.to_string()];
+        names.extend(self.params.iter().cloned());
+        names.push(summary::REGIME.name.to_string());
+        let base = self.baseline_name();
+        names.extend(summary::columns(base.as_deref()).into_iter().map(|c| c.0));
+        header_line(&names)
     }
 
-    /// The header of `runs.csv`.
+    /// The header of `runs.csv`: `point`, the parameters, then [`crate::report::tables::runs`].
     pub fn runs_header(&self) -> String {
-        format!(
-            "point,{},{}\n",
-            self.params.join(","),
-            crate::report::tables::RUN_COLUMNS
-        )
+        let mut names = vec![POINT.name.to_string()];
+        names.extend(self.params.iter().cloned());
+        names.extend(runs::COLUMNS.iter().map(|c| c.name.to_string()));
+        header_line(&names)
+    }
+
+    /// The first cells of every row of point `p` in `points.csv` and `runs.csv`: the point's
+    /// index and its parameter values (each with a decimal point, [`Kind::Exact`]).
+    pub fn point_prefix(&self, p: usize) -> String {
+        let mut out = String::new();
+        let mut cells = vec![Value::Int(p as u64)];
+        cells.extend(self.points[p].iter().map(|&x| Value::Exact(x)));
+        write_row(&mut out, &cells);
+        out.pop();
+        out
     }
 
     /// The rows of `points.csv` for point `p`.
     pub fn rows(&self, p: usize, batch: &BatchResult) -> String {
-        let values: Vec<String> = self.points[p].iter().map(|x| format!("{x}")).collect();
+        let prefix = self.point_prefix(p);
         let mut out = String::new();
         for s in batch.summary() {
-            out.push_str(&format!(
-                "{p},{},{},{}\n",
-                values.join(","),
-                s.regime,
-                summary_cells(&s)
-            ));
+            out.push_str(&prefix);
+            out.push(',');
+            let mut cells = vec![Value::Text(&s.regime)];
+            cells.extend(summary::cells(&s));
+            write_row(&mut out, &cells);
         }
         out
     }
 }
+
+/// The first column of `points.csv` and a study's `runs.csv`: the point's index.
+pub const POINT: Column = Column::new("point", Kind::Int);
+
+/// A varied parameter's column in `points.csv` and `runs.csv`, named by its dotted path.
+pub const PARAMETER: Column = Column::new("{}", Kind::Exact);
 
 /// A study's name becomes a directory name: letters, digits, `_`, `-` and `.` only, not `..`.
 pub fn check_name(name: &str, file: &str) -> Result<()> {

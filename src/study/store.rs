@@ -87,10 +87,12 @@ pub(crate) fn row_problem(sweep: &Sweep, line: &str, p: usize, regime: &str) -> 
         return Some(format!("point `{}` where point {p} belongs", cells[0]));
     }
     let np = sweep.params.len();
-    for (j, x) in sweep.points[p].iter().enumerate() {
-        if cells[1 + j] != format!("{x}") {
+    // The values exactly as the writer prints them (Sweep::point_prefix).
+    let prefix = sweep.point_prefix(p);
+    for (j, want) in prefix.split(',').skip(1).enumerate() {
+        if cells[1 + j] != want {
             return Some(format!(
-                "`{}` is `{}`, not point {p}'s value {x}",
+                "`{}` is `{}`, not point {p}'s value {want}",
                 sweep.params[j],
                 cells[1 + j]
             ));
