@@ -3,7 +3,7 @@
 //! prefix of an interrupted one, so a study killed at any moment resumes where it stopped and ends
 //! with the same bytes as an uninterrupted one.
 
-use crate::report::files::{prepare_dir, write_atomic};
+use crate::report::files::{self, write_atomic};
 use crate::study::spec::Sweep;
 use crate::{Error, Result};
 use std::io::Write as _;
@@ -16,6 +16,16 @@ pub const STATE: &str = "sweep-state.json";
 pub(crate) const RUNS_PARTIAL: &str = "runs.partial.csv";
 
 pub(crate) const PARTIAL: &str = "points.partial.csv";
+
+/// Names a study directory may hold besides the files its manifest lists (see `files::begin`).
+pub(crate) const KNOWN: [&str; 6] = [
+    STATE,
+    PARTIAL,
+    RUNS_PARTIAL,
+    "points.csv",
+    "runs.csv",
+    "summary.csv",
+];
 
 /// Options of `sweep`.
 #[derive(Debug, Clone, Default)]
@@ -155,7 +165,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         sweep.shard = (k, n);
     }
     sweep.per_run = o.per_run;
-    let dir = o.out.clone().unwrap_or_else(|| {
+    let mut dir = o.out.clone().unwrap_or_else(|| {
         let mut name = sweep.name.clone();
         if sweep.shard.1 > 1 {
             name = format!("{name}-shard-{}-of-{}", sweep.shard.0, sweep.shard.1);
@@ -165,6 +175,9 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
     let mine = sweep.my_points();
     let regimes = sweep.point_model(0)?.1.regimes().len();
     let partial = dir.join(PARTIAL);
+    if dir.is_dir() {
+        files::lock_dir(&dir)?; // held for the process's life: one writer per directory
+    }
     if o.resume {
         let old = read_state(&dir).map_err(|_| Error::Results {
             path: dir.clone(),
@@ -208,7 +221,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         let text = std::fs::read_to_string(&partial).unwrap_or_default();
         completed_prefix(&text, &sweep, &mine, regimes)
     } else {
-        prepare_dir(&dir, o.force)?;
+        dir = files::begin(&dir, o.force, &KNOWN)?; // with --force: built aside, swapped in at close
         let _ = std::fs::remove_file(dir.join("points.csv"));
         let _ = std::fs::remove_file(dir.join("manifest.json"));
         (0, sweep.header())
@@ -219,7 +232,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
             .unwrap_or_default()
             .as_bytes(),
     )?;
-    write_atomic(&partial, kept.as_bytes())?;
+    write_atomic(&dir.join(PARTIAL), kept.as_bytes())?;
     if sweep.per_run {
         // Keep the run rows of the complete points only (a torn point is rerun whole).
         let runs = dir.join(RUNS_PARTIAL);
