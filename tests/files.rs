@@ -288,3 +288,37 @@ fn a_killed_runs_temporary_files_are_removed_by_the_next_run() {
     assert!(extra.is_empty(), "temporary files left: {extra:?}");
     manifest_matches(&out).unwrap();
 }
+
+/// Defect 8: `run --per-run` keeps memory flat in the number of runs: the peak of live heap bytes
+/// at 10x the runs grows by far less than the extra rows of runs.csv would take.
+#[test]
+fn per_run_memory_is_flat_in_the_number_of_runs() {
+    use deterrence_sim::app::load::Overrides;
+    use deterrence_sim::app::run::run as run_job;
+    use deterrence_sim::sim::batch::Silent;
+    let d = tmp("per-run-mem");
+    let mut peak = Vec::new();
+    for runs in [1000u64, 40000] {
+        let o = Overrides {
+            runs: Some(runs),
+            periods: Some(6),
+            threads: Some(1),
+            ..Default::default()
+        };
+        let out = d.join(format!("r{runs}"));
+        PEAK.store(LIVE.load(Ordering::SeqCst), Ordering::SeqCst);
+        WATCH.store(true, Ordering::SeqCst);
+        run_job(None, &o, Some(&out), false, true, &Silent).unwrap();
+        WATCH.store(false, Ordering::SeqCst);
+        peak.push(PEAK.load(Ordering::SeqCst));
+        let size = std::fs::metadata(out.join("runs.csv")).unwrap().len();
+        assert!(size > (runs * 4 * 40), "runs.csv holds every row ({size} bytes)");
+    }
+    let extra_rows = std::fs::metadata(d.join("r40000/runs.csv")).unwrap().len()
+        - std::fs::metadata(d.join("r1000/runs.csv")).unwrap().len();
+    let grew = peak[1].saturating_sub(peak[0]) as u64;
+    assert!(
+        grew < extra_rows / 4,
+        "peak heap grew by {grew} bytes from 10^3 to 4*10^4 runs (runs.csv grew by {extra_rows})"
+    );
+}
