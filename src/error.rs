@@ -90,6 +90,17 @@ pub enum Error {
     /// Drawing a chart failed.
     #[error("chart {path}: {message}")]
     Chart { path: PathBuf, message: String },
+    /// Another process holds the lock of the output directory (it is writing results there).
+    #[error(
+        "{path} is being written by another deterrence-sim process ({holder}); wait for it to \
+         finish, or choose another --out"
+    )]
+    Locked {
+        /// The output directory.
+        path: PathBuf,
+        /// The holder's pid, command line and start time, as its lock file records them.
+        holder: String,
+    },
 }
 
 impl Error {

@@ -160,8 +160,8 @@ fn results_are_protected_and_written_atomically() {
     );
     assert!(forced.status.success());
     assert_ne!(std::fs::read(out.join("summary.csv")).unwrap(), before);
-    // A killed --force run keeps the old results (nothing is removed before the new ones are
-    // complete) and leaves only its temporary file, which the next run into the directory removes.
+    // A killed --force run keeps the old results (the new set is built in a sibling directory and
+    // swapped in whole) and leaves only its staging directory, which the next run removes.
     let before = std::fs::read(out.join("summary.csv")).unwrap();
     let mut child = Command::new(BIN)
         .args([
@@ -177,14 +177,22 @@ fn results_are_protected_and_written_atomically() {
         .current_dir(&d)
         .spawn()
         .unwrap();
-    let tmp_runs = out.join(format!(".runs.csv.tmp{}", child.id()));
+    let prefix = format!(".o.deterrence-sim-new.{}-", child.id());
+    let find = || {
+        std::fs::read_dir(&d)
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .map(|e| e.path())
+    };
     let t0 = std::time::Instant::now();
-    while !tmp_runs.exists() && t0.elapsed().as_secs() < 60 {
+    while find().is_none() && t0.elapsed().as_secs() < 60 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    let staging = find().expect("the --force run builds its results aside");
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(tmp_runs.exists());
+    assert!(staging.exists());
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
     assert!(out.join("manifest.json").exists());
     let forced = run_in(
@@ -194,6 +202,7 @@ fn results_are_protected_and_written_atomically() {
         Some(&d),
     );
     assert!(forced.status.success());
+    assert!(!staging.exists());
     // An --out that is a file is a usage error.
     let f = d.join("a-file");
     std::fs::write(&f, "x").unwrap();
@@ -207,7 +216,7 @@ fn results_are_protected_and_written_atomically() {
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.starts_with('.') || n.contains("tmp"))
+        .filter(|n| (n.starts_with('.') || n.contains("tmp")) && n != ".deterrence-sim.lock")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     // The manifest lists every file with its SHA-256.

@@ -2,7 +2,8 @@
 //! directory alone; its rows (`point.csv`) are byte-identical to the study's.
 
 use crate::app::run::write_run;
-use crate::report::files::{prepare_dir, write_atomic};
+use crate::app::run::RESULT_NAMES;
+use crate::report::files::{self, write_atomic};
 use crate::sim::aggregate::BatchResult;
 use crate::study::execute::rerun_point;
 use crate::Result;
@@ -22,22 +23,43 @@ pub struct PointReport {
 pub fn rerun(dir: &Path, p: usize, out: Option<PathBuf>, force: bool) -> Result<PointReport> {
     let (sweep, raw, model, batch, rows) = rerun_point(dir, p)?;
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-point-{p}", sweep.name)));
-    prepare_dir(&out, force)?;
+    // Locked; with --force built aside and swapped in whole (as `run`).
+    let work = files::begin(&out, force, &RESULT_NAMES)?;
+    if let Err(e) = write_point(&work, dir, p, &sweep, &raw, &model, &batch, &rows) {
+        files::abandon(&work);
+        return Err(e);
+    }
+    files::commit(&work)?;
+    Ok(PointReport { dir: out, batch })
+}
+
+/// Write a rerun point's files into `out`.
+#[allow(clippy::too_many_arguments)]
+fn write_point(
+    out: &Path,
+    dir: &Path,
+    p: usize,
+    sweep: &crate::study::spec::Sweep,
+    raw: &crate::model::config::RawConfig,
+    model: &crate::model::validate::Model,
+    batch: &BatchResult,
+    rows: &str,
+) -> Result<()> {
     write_atomic(
         &out.join("point.csv"),
         format!("{}{rows}", sweep.header()).as_bytes(),
     )?;
     let origin = format!("{} (point {p})", sweep.sweep_file);
     write_run(
-        &out,
+        out,
         &origin,
-        &raw,
-        &model,
-        &batch,
+        raw,
+        model,
+        batch,
         0.0,
         "run --from-sweep",
         serde_json::json!({"sweep": dir, "point": p}),
         &[out.join("point.csv")],
     )?;
-    Ok(PointReport { dir: out, batch })
+    Ok(())
 }

@@ -36,17 +36,60 @@ pub fn run(
     let dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("output").join(model.name()));
-    // Old results stay until the new ones are complete: an interrupted `--force` loses nothing.
-    files::check_dir(&dir, force)?;
+    // Locked for the rest of the process; with --force the new set is built aside and swapped in
+    // whole, so an interrupted run leaves the old results as they were.
+    let work = files::begin(&dir, force, &RESULT_NAMES)?;
+    let written = write_new(&work, &loaded.origin, &raw, &model, per_run, progress);
+    let (batch, wall, written) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            files::abandon(&work);
+            return Err(e);
+        }
+    };
+    files::commit(&work)?;
+    let files = written
+        .iter()
+        .filter_map(|f| f.file_name().map(|n| dir.join(n)))
+        .collect();
+    Ok(RunReport {
+        dir,
+        summary: batch.summary(),
+        files,
+        wall_seconds: wall,
+    })
+}
+
+/// Names a results directory may hold besides the files its manifest lists (a run's or a
+/// study's result markers, and a study's state and partial files): what `run` replaces.
+pub const RESULT_NAMES: [&str; 7] = [
+    "summary.csv",
+    "points.csv",
+    "point.csv",
+    "runs.csv",
+    crate::study::store::STATE,
+    crate::study::store::PARTIAL,
+    crate::study::store::RUNS_PARTIAL,
+];
+
+/// Run the batch and write its files into `dir`: (batch, wall seconds, files written).
+fn write_new(
+    dir: &Path,
+    origin: &str,
+    raw: &RawConfig,
+    model: &Model,
+    per_run: bool,
+    progress: &dyn Progress,
+) -> Result<(BatchResult, f64, Vec<PathBuf>)> {
     let pool = runner::pool(model.run().threads)?;
     let start = Instant::now();
     let mut runs_file = if per_run {
-        Some(tables::RunsCsv::create(&dir, &model)?)
+        Some(tables::RunsCsv::create(dir, model)?)
     } else {
         None
     };
     let mut failed = None;
-    let batch = runner::run_batch_with(&model, 0, &pool, progress, &mut |rep, records| {
+    let batch = runner::run_batch_with(model, 0, &pool, progress, &mut |rep, records| {
         if let (Some(f), None) = (runs_file.as_mut(), failed.as_ref()) {
             failed = f.write(rep, records).err();
         }
@@ -55,18 +98,15 @@ pub fn run(
     if let Some(e) = failed {
         return Err(e);
     }
-    if force {
-        files::clear_own(&dir);
-    }
     let mut done = Vec::new();
     if let Some(f) = runs_file {
         done.push(f.finish()?);
     }
     let mut files = write_run(
-        &dir,
-        &loaded.origin,
-        &raw,
-        &model,
+        dir,
+        origin,
+        raw,
+        model,
         &batch,
         wall,
         "run",
@@ -75,12 +115,7 @@ pub fn run(
     )?;
     files.retain(|f| !done.contains(f));
     files.extend(done);
-    Ok(RunReport {
-        dir,
-        summary: batch.summary(),
-        files,
-        wall_seconds: wall,
-    })
+    Ok((batch, wall, files))
 }
 
 /// Write a batch's tables, charts and manifest (the manifest last: it marks a complete run).

@@ -237,14 +237,14 @@ impl Figure {
 pub fn render(dir: &Path, stem: &str, size: (u32, u32), figure: &Figure) -> Result<Vec<PathBuf>> {
     register_font();
     let png = dir.join(format!("{stem}.png"));
-    let tmp = dir.join(format!(".{stem}.tmp{}.png", std::process::id()));
+    let tmp = crate::report::files::temp_path(&png);
     {
         let root = crate::report::text::FixedText::new(BitMapBackend::new(&tmp, size)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_err(&png, e))?;
         figure.draw(&root).map_err(|e| chart_err(&png, e))?;
         root.present().map_err(|e| chart_err(&png, e))?;
     }
-    std::fs::rename(&tmp, &png).map_err(|e| Error::io(&png, e))?;
+    crate::report::files::commit_written(&tmp, &png)?;
     let svg = dir.join(format!("{stem}.svg"));
     let mut text = String::new();
     {

@@ -2,7 +2,7 @@
 //! threads, wall time) and the SHA-256 of every file written. It is written last.
 
 use crate::model::config::RawConfig;
-use crate::report::files::{sha256_hex, write_atomic};
+use crate::report::files::{sha256_file, sha256_hex, write_atomic};
 use crate::{Error, Result};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -23,12 +23,11 @@ pub fn write_manifest(
     let canonical = raw.to_toml()?;
     let mut hashes = serde_json::Map::new();
     for f in files {
-        let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
         let name = f
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        hashes.insert(name, json!(sha256_hex(&bytes)));
+        hashes.insert(name, json!(sha256_file(f)?));
     }
     let manifest = json!({
         "tool": "deterrence-sim",

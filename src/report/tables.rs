@@ -646,7 +646,7 @@ impl RunsCsv {
     pub fn create(dir: &Path, model: &Model) -> Result<RunsCsv> {
         use std::io::Write as _;
         let path = dir.join("runs.csv");
-        let tmp = dir.join(format!(".runs.csv.tmp{}", std::process::id()));
+        let tmp = crate::report::files::temp_path(&path);
         let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let mut out = std::io::BufWriter::new(f);
         out.write_all(format!("{RUN_COLUMNS}\n").as_bytes())
@@ -668,14 +668,13 @@ impl RunsCsv {
         Ok(())
     }
 
-    /// Flush and rename into place.
+    /// Flush, sync and rename into place (then sync the directory).
     pub fn finish(self) -> Result<PathBuf> {
         let f = self
             .out
             .into_inner()
             .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
+        crate::report::files::commit_temp(f, &self.tmp, &self.path)?;
         Ok(self.path)
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! Runs are computed in parallel in chunks (every regime of run i on the same task, with the
 //! same stream: common random numbers) and folded into the [`BatchResult`] in run order on the
-//! calling thread. Memory is bounded by the chunk, not by the number of runs, and the result is
-//! the same bit for bit on any number of threads.
+//! calling thread while the pool computes the next chunk (so a slow sink, such as the writer of
+//! `runs.csv`, stalls the workers by at most one chunk). Memory is bounded by two chunks, not by
+//! the number of runs, and the result is the same bit for bit on any number of threads.
 
 use crate::model::validate::Model;
 use crate::sim::aggregate::BatchResult;
@@ -87,21 +88,34 @@ pub fn run_batch_with(
     let chunk_runs = chunk_size(model);
     let seed = model.run().seed;
     let runs = model.run().runs;
-    let mut start = 0;
-    while start < runs {
-        let end = (start + chunk_runs).min(runs);
-        let chunk: Vec<Vec<RunRecord>> = pool.install(|| {
+    let compute = |start: u64, end: u64| -> Vec<Vec<RunRecord>> {
+        pool.install(|| {
             (start..end)
                 .into_par_iter()
                 .map(|rep| prepared.iter().map(|p| run_one(p, seed, point, rep)).collect())
                 .collect()
-        });
-        for (k, records) in chunk.iter().enumerate() {
-            result.add_run(records);
-            sink(start + k as u64, records);
+        })
+    };
+    let compute = &compute;
+    // One chunk ahead: the pool computes chunk k+1 while this thread folds chunk k and hands its
+    // runs to `sink` (the only reorder buffer; memory stays at two chunks).
+    std::thread::scope(|s| {
+        let ahead = |start: u64| {
+            let end = (start + chunk_runs).min(runs);
+            (start, end, s.spawn(move || compute(start, end)))
+        };
+        let mut next = (runs > 0).then(|| ahead(0));
+        while let Some((start, end, job)) = next.take() {
+            let chunk = job.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            if end < runs {
+                next = Some(ahead(end));
+            }
+            for (k, records) in chunk.iter().enumerate() {
+                result.add_run(records);
+                sink(start + k as u64, records);
+            }
+            progress.advance(end - start);
         }
-        progress.advance(end - start);
-        start = end;
-    }
+    });
     result
 }

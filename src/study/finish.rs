@@ -80,13 +80,14 @@ impl Opened {
     /// Finish: points.csv, charts or indices, manifest; and the report.
     pub fn close(self, wall: f64) -> Result<SweepReport> {
         finish(&self.dir, &self.sweep, wall)?;
+        let dir = crate::report::files::commit(&self.dir)?; // a --force set swaps in whole
         let run = if self.complete {
             0
         } else {
             self.mine.len() - self.done
         };
         Ok(SweepReport {
-            dir: self.dir,
+            dir,
             points_run: run,
             points_total: self.mine.len(),
             runs: run as u64 * self.sweep.replicates,

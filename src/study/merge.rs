@@ -1,10 +1,10 @@
 //! Merging the shards of one sweep or sensitivity study (`--shard K/N` runs on a cluster) into
 //! one directory whose `points.csv` is byte-identical to an unsharded run's.
 
-use crate::report::files::{prepare_dir, write_atomic};
+use crate::report::files::{self, write_atomic};
 use crate::study::finish::finish;
 use crate::study::spec::Sweep;
-use crate::study::store::{read_rows, read_state, state_json, PARTIAL, RUNS_PARTIAL, STATE};
+use crate::study::store::{read_rows, read_state, state_json, KNOWN, PARTIAL, RUNS_PARTIAL, STATE};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -121,7 +121,9 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
     } else {
         None
     };
-    prepare_dir(out, force)?;
+    // Locked; with --force built aside and swapped in whole after `finish`.
+    let work = files::begin(out, force, &KNOWN)?;
+    let out = work.as_path();
     let mut text = header;
     for (_, l) in &rows {
         text.push_str(l);
@@ -132,6 +134,7 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
     }
     write_atomic(&out.join(PARTIAL), text.as_bytes())?;
     finish(out, &sweep, 0.0)?;
+    files::commit(out)?;
     Ok(sweep)
 }
 

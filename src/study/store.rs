@@ -3,7 +3,7 @@
 //! prefix of an interrupted one, so a study killed at any moment resumes where it stopped and ends
 //! with the same bytes as an uninterrupted one.
 
-use crate::report::files::{prepare_dir, write_atomic};
+use crate::report::files::{self, write_atomic};
 use crate::study::spec::Sweep;
 use crate::{Error, Result};
 use std::io::Write as _;
@@ -16,6 +16,16 @@ pub const STATE: &str = "sweep-state.json";
 pub(crate) const RUNS_PARTIAL: &str = "runs.partial.csv";
 
 pub(crate) const PARTIAL: &str = "points.partial.csv";
+
+/// Names a study directory may hold besides the files its manifest lists (see `files::begin`).
+pub(crate) const KNOWN: [&str; 6] = [
+    STATE,
+    PARTIAL,
+    RUNS_PARTIAL,
+    "points.csv",
+    "runs.csv",
+    "summary.csv",
+];
 
 /// Options of `sweep`.
 #[derive(Debug, Clone, Default)]
@@ -307,7 +317,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         sweep.shard = (k, n);
     }
     sweep.per_run = o.per_run;
-    let dir = o.out.clone().unwrap_or_else(|| {
+    let mut dir = o.out.clone().unwrap_or_else(|| {
         let mut name = sweep.name.clone();
         if sweep.shard.1 > 1 {
             name = format!("{name}-shard-{}-of-{}", sweep.shard.0, sweep.shard.1);
@@ -317,6 +327,9 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
     let mine = sweep.my_points();
     let regimes = regime_names(&sweep)?;
     let partial = dir.join(PARTIAL);
+    if dir.is_dir() {
+        files::lock_dir(&dir)?; // held for the process's life: one writer per directory
+    }
     if o.resume {
         if !dir.join(STATE).exists() {
             return Err(Error::Results {
@@ -367,7 +380,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
             None => (0, sweep.header()),
         }
     } else {
-        prepare_dir(&dir, o.force)?;
+        dir = files::begin(&dir, o.force, &KNOWN)?; // with --force: built aside, swapped in at close
         remove_if_there(&dir.join("points.csv"))?;
         remove_if_there(&dir.join("manifest.json"))?;
         (0, sweep.header())
@@ -389,7 +402,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         None
     };
     write_atomic(&dir.join(STATE), state_json(&sweep)?.as_bytes())?;
-    write_atomic(&partial, kept.as_bytes())?;
+    write_atomic(&dir.join(PARTIAL), kept.as_bytes())?;
     if let Some(text) = runs_text {
         write_atomic(&dir.join(RUNS_PARTIAL), text.as_bytes())?;
     }
