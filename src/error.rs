@@ -43,7 +43,12 @@ pub enum Error {
     /// An input file is not a regular file, is larger than its limit (see [`crate::input`]), is
     /// not UTF-8 text, or a file read back is damaged.
     #[error("{}: {}", .path.display(), excerpt(.message))]
-    Input { path: PathBuf, message: String },
+    Input {
+        /// The file as named on the command line or found in a results directory.
+        path: PathBuf,
+        /// What is wrong with it and, for a limit, what is allowed.
+        message: String,
+    },
     /// A dotted parameter path names no parameter of the config (no such field there).
     #[error("{}: field `{}`: no such parameter; nearest valid paths: {}", excerpt(.file), excerpt(.path), excerpt(&.nearest.join(", ")))]
     UnknownParameter {
@@ -56,40 +61,68 @@ pub enum Error {
     },
     /// The file is not valid TOML, or does not have the shape of a config.
     #[error("{}: {}", excerpt(.file), excerpt(.message))]
-    Parse { file: String, message: String },
+    Parse {
+        /// The file (or `<built-in default>`, or a study point) the text came from.
+        file: String,
+        /// The TOML parser's message, with the line and the entry it is in.
+        message: String,
+    },
     /// A field has a value outside what the model allows.
     #[error("{}: field `{}`: {}", excerpt(.file), excerpt(.field), excerpt(.message))]
     Invalid {
+        /// The file the value came from (with ` with --set` when edited on the command line).
         file: String,
+        /// The field's dotted path, the one `--set` and studies use (`russia.lambda`).
         field: String,
+        /// What is allowed, and the value given.
         message: String,
     },
     /// A command-line value is out of range.
     #[error("option `{option}`: {}", excerpt(.message))]
-    Usage { option: String, message: String },
-    /// The output directory holds results and `--force` was not given.
+    Usage {
+        /// The option as spelled on the command line (`--runs`, `--regime`).
+        option: String,
+        /// What is allowed, and the value given.
+        message: String,
+    },
+    /// The output directory (the path held) holds results and `--force` was not given.
     #[error("{0} already holds results; pass --force to overwrite them, or choose another --out")]
     OutputExists(PathBuf),
     /// An input file could not be read.
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The file that could not be opened or read.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
     /// Writing a file failed.
     #[error("{path}: {source}")]
     Io {
+        /// The file or directory being written (or, for a config that cannot be serialised, a
+        /// description of it).
         path: PathBuf,
+        /// The underlying error.
         #[source]
         source: std::io::Error,
     },
     /// A results directory is not what a command expected (plot, merge, resume).
     #[error("{}: {}", .path.display(), excerpt(.message))]
-    Results { path: PathBuf, message: String },
+    Results {
+        /// The results directory, or the file in it that is wrong.
+        path: PathBuf,
+        /// What was expected and what was found.
+        message: String,
+    },
     /// Drawing a chart failed.
     #[error("chart {path}: {message}")]
-    Chart { path: PathBuf, message: String },
+    Chart {
+        /// The image being drawn.
+        path: PathBuf,
+        /// The plotting backend's message.
+        message: String,
+    },
     /// Another process holds the lock of the output directory (it is writing results there).
     #[error(
         "{path} is being written by another deterrence-sim process ({holder}); wait for it to \

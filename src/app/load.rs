@@ -9,10 +9,14 @@ use crate::study::spec::MAX_THREADS;
 use crate::{Error, Result};
 use std::path::Path;
 
-/// A config as loaded: the raw TOML value (for dotted-path edits), where it came from and its text.
+/// A config as loaded: the raw TOML value (for dotted-path edits) and where it came from. Its
+/// shape (types, known fields) has been checked; its values have not (see [`Loaded::model`]).
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// The parsed TOML, edited in place by `--set` ([`crate::model::params::set`]).
     pub value: toml::Value,
+    /// Names the source in messages and the manifest: the path given, `configs/default.toml`,
+    /// or `<built-in default>`, with ` with --set` appended once a `--set` has been applied.
     pub origin: String,
 }
 
@@ -51,10 +55,17 @@ impl Loaded {
 /// Command-line overrides of the `[run]` table, and `--set PATH=VALUE` edits of any parameter.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
+    /// `--seed`: replaces `run.seed` (any u64).
     pub seed: Option<u64>,
+    /// `--runs`: replaces `run.runs`, 1 to [`crate::model::validate::MAX_RUNS`].
     pub runs: Option<u64>,
+    /// `--periods`: replaces `run.periods` (months), 1 to
+    /// [`crate::model::validate::MAX_PERIODS`].
     pub periods: Option<u64>,
+    /// `--threads`: replaces `run.threads`, 0 (all cores) to [`MAX_THREADS`].
     pub threads: Option<usize>,
+    /// `--set PATH=VALUE` edits in command-line order, each a dotted parameter path and a
+    /// number (`true`/`false` read as 1/0; see [`parse_set`]), applied before the run options.
     pub sets: Vec<(String, f64)>,
 }
 

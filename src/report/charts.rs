@@ -40,26 +40,38 @@ pub fn register_font() {
 /// A regime's success rate with its interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
+    /// The bar's label under the axis (a regime's name).
     pub label: String,
+    /// The bar's height (a rate in [0, 1] in the deterrence chart).
     pub value: f64,
+    /// Lower end of the interval drawn on the bar (the 95% Wilson bound).
     pub low: f64,
+    /// Upper end of the interval.
     pub high: f64,
 }
 
 /// A line with a band: x values, y values and the band's low and high.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
+    /// The legend's name for the line (a regime, or a parameter's bin).
     pub label: String,
+    /// x values, in drawing order.
     pub x: Vec<f64>,
+    /// y values, one per x.
     pub y: Vec<f64>,
+    /// The band's lower edge, one per x; the band is drawn only when `low` and `high` both
+    /// have one value per x (leave them empty for a plain line).
     pub low: Vec<f64>,
+    /// The band's upper edge, one per x.
     pub high: Vec<f64>,
 }
 
 /// A panel of several series (one regime's beliefs, or one parameter's effect).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
+    /// The panel's own title (a regime or a parameter path).
     pub title: String,
+    /// Its lines, coloured by position with [`colour`].
     pub series: Vec<Series>,
 }
 
@@ -75,46 +87,74 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 /// A figure to draw: each variant is one kind of chart.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Figure {
-    /// Bars with 95% intervals.
+    /// Bars with 95% intervals (`deterrence.png`).
     Bars {
+        /// Title across the top.
         title: String,
+        /// The y axis's label (the metric and its unit).
         y_label: String,
+        /// One bar per regime, left to right.
         bars: Vec<Bar>,
     },
     /// Lines with bands on one pair of axes.
     Lines {
+        /// Title across the top.
         title: String,
+        /// The x axis's label.
         x_label: String,
+        /// The y axis's label.
         y_label: String,
+        /// The y axis's (low, high); the x axis spans the series' x values.
         y_range: (f64, f64),
+        /// The lines, coloured by position, named in a legend above the plot.
         series: Vec<Series>,
     },
     /// A grid of line panels.
     Panels {
+        /// Title across the top of the whole figure.
         title: String,
+        /// Every panel's x axis label.
         x_label: String,
+        /// Every panel's y axis label.
         y_label: String,
+        /// Every panel's y axis (low, high).
         y_range: (f64, f64),
+        /// The panels, filled row by row.
         panels: Vec<Panel>,
+        /// Panels per row.
         cols: usize,
     },
     /// Horizontal grouped bars with intervals: one row per category, one bar per series
     /// (value, low, high); a dashed vertical line at `reference` if given (a noise floor).
     HBars {
+        /// Title across the top.
         title: String,
+        /// The x axis's label (the index's name).
         x_label: String,
+        /// One row per category (a parameter path), top to bottom.
         categories: Vec<String>,
+        /// One bar per series in each row (S1 and ST): a name and, per category, (value, low,
+        /// high).
         series: Vec<NamedIntervals>,
+        /// The x axis's (low, high).
         x_range: (f64, f64),
+        /// A dashed vertical line with its legend name, at the value given.
         reference: Option<(String, f64)>,
     },
-    /// Labelled points (x, y), with an optional dashed horizontal/vertical guide at `guide`.
+    /// Labelled points (x, y), with an optional dashed vertical guide at `guide` (Morris mu*
+    /// against sigma; the PRIM trajectory).
     Scatter {
+        /// Title across the top.
         title: String,
+        /// The x axis's label.
         x_label: String,
+        /// The y axis's label.
         y_label: String,
+        /// (label, x, y) per point; an empty label leaves the point unlabelled.
         points: Vec<(String, f64, f64)>,
+        /// Index of a point drawn larger (the chosen PRIM box).
         highlight: Option<usize>,
+        /// Join the points by a line in order (a trajectory).
         connect: bool,
         /// Horizontal intervals (low, high) per point, or empty.
         x_err: Vec<(f64, f64)>,
@@ -124,19 +164,31 @@ pub enum Figure {
     /// Horizontal ranges within [0, 1] per category (a PRIM box relative to the full ranges),
     /// each labelled with its real bounds.
     Ranges {
+        /// Title across the top.
         title: String,
+        /// One row per category (a parameter path).
         categories: Vec<String>,
+        /// Each row's (low, high) as shares of its full range, within [0, 1].
         ranges: Vec<(f64, f64)>,
+        /// Each row's label (its bounds in the parameter's own unit).
         labels: Vec<String>,
     },
     /// Heatmaps side by side, sharing a colour range.
     Heatmaps {
+        /// Title across the top of the whole figure.
         title: String,
+        /// The x axis's label (the first parameter).
         x_label: String,
+        /// The y axis's label (the second parameter).
         y_label: String,
+        /// The columns' x values.
         xs: Vec<f64>,
+        /// The rows' y values.
         ys: Vec<f64>,
+        /// One map per panel: its title and `values[row][col]` (NaN leaves a cell blank).
         maps: Vec<(String, Vec<Vec<f64>>)>,
+        /// The shared colour range (low, high); a range around 0 uses the diverging scale,
+        /// otherwise viridis.
         range: (f64, f64),
         /// What the colours mean: the metric and its unit (the colour bar's label).
         bar_label: String,

@@ -14,57 +14,130 @@ use thiserror::Error;
 /// One varied parameter's range: lower and upper bound (inclusive), lower < upper, both finite.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Range {
+    /// Lower bound (inclusive), in the parameter's own unit.
     pub low: f64,
+    /// Upper bound (inclusive); must exceed `low` by a finite width.
     pub high: f64,
 }
 
-/// Everything that can go wrong when building or parsing a design.
+/// Everything that can go wrong when building or parsing a design. Dimensions (`dim`) are
+/// 0-based indices into the parameter list; table lines and columns are 1-based (the header is
+/// line 1).
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum DesignError {
+    /// No parameter (an empty range or level list).
     #[error("a design needs at least one dimension")]
     NoDimensions,
+    /// A design of 0 points was asked for.
     #[error("the number of points must be at least 1")]
     ZeroPoints,
+    /// A grid dimension has no levels.
     #[error("grid dimension {dim} has an empty level list")]
-    EmptyLevels { dim: usize },
+    EmptyLevels {
+        /// The dimension.
+        dim: usize,
+    },
+    /// A grid level is NaN or infinite.
     #[error("grid dimension {dim}, level {index} is not finite ({value})")]
-    NonFiniteLevel { dim: usize, index: usize, value: f64 },
+    NonFiniteLevel {
+        /// The dimension.
+        dim: usize,
+        /// 0-based index of the level in its list.
+        index: usize,
+        /// The level.
+        value: f64,
+    },
+    /// The product of the level counts exceeds the caller's limit.
     #[error("grid would have {points} points, more than max_points = {max}")]
-    GridTooLarge { points: u128, max: usize },
+    GridTooLarge {
+        /// The full-factorial size (saturating).
+        points: u128,
+        /// The limit ([`grid`]'s `max_points`).
+        max: usize,
+    },
+    /// A range is not finite, not increasing, or too wide for its width to be finite.
     #[error(
         "range for dimension {dim} is invalid (low = {low}, high = {high}): \
          bounds must be finite, with low < high and a finite width"
     )]
-    InvalidRange { dim: usize, low: f64, high: f64 },
+    InvalidRange {
+        /// The dimension.
+        dim: usize,
+        /// The lower bound given.
+        low: f64,
+        /// The upper bound given.
+        high: f64,
+    },
+    /// More dimensions than the Sobol direction numbers cover.
     #[error("the Sobol sequence supports 1..={max} dimensions, {d} requested")]
-    TooManyDimensions { d: usize, max: usize },
+    TooManyDimensions {
+        /// Dimensions asked for.
+        d: usize,
+        /// Most supported (64).
+        max: usize,
+    },
+    /// `skip + n` points would run past the 2^32 points of a 32-bit Sobol sequence.
     #[error("Sobol skip + n = {skip} + {n} exceeds the 2^32 points available at 32-bit precision")]
-    SobolExhausted { skip: usize, n: usize },
+    SobolExhausted {
+        /// Points skipped first.
+        skip: usize,
+        /// Points asked for.
+        n: usize,
+    },
+    /// The caller's uniform source returned a value outside `[0, 1)` (or NaN).
     #[error("the uniform source returned {value}, expected a number in [0, 1)")]
-    BadUniform { value: f64 },
+    BadUniform {
+        /// The value returned.
+        value: f64,
+    },
+    /// A design table with no text at all.
     #[error("design table is empty: expected a header line naming the columns")]
     EmptyTable,
+    /// A blank header line, or a blank line between data rows.
     #[error(
         "line {line}: blank line (header must be line 1, data rows may not be separated by blank lines)"
     )]
-    BlankLine { line: usize },
+    BlankLine {
+        /// The line.
+        line: usize,
+    },
+    /// A header cell that is empty (after trimming and unquoting).
     #[error("line 1, column {column}: empty column name")]
-    EmptyColumnName { column: usize },
+    EmptyColumnName {
+        /// The column.
+        column: usize,
+    },
+    /// Two header cells with the same name.
     #[error("line 1, column {column}: duplicate column name {name:?}")]
-    DuplicateColumn { column: usize, name: String },
+    DuplicateColumn {
+        /// The column of the second occurrence.
+        column: usize,
+        /// The repeated name.
+        name: String,
+    },
+    /// A header line and nothing after it.
     #[error("design table has a header but no data rows")]
     NoRows,
+    /// A data row whose cell count differs from the header's.
     #[error("line {line}: expected {expected} cells (one per header column), found {found}")]
     CellCount {
+        /// The line.
         line: usize,
+        /// Cells in the header.
         expected: usize,
+        /// Cells in this row.
         found: usize,
     },
+    /// A data cell that is not a finite number.
     #[error("line {line}, column {column} ({name:?}): {text:?} is not a finite number")]
     BadCell {
+        /// The line.
         line: usize,
+        /// The column.
         column: usize,
+        /// The column's header name.
         name: String,
+        /// The cell as written (trimmed).
         text: String,
     },
 }

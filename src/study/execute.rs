@@ -13,6 +13,9 @@ use std::path::Path;
 
 /// Reports progress of a sweep (points done) on top of runs done.
 pub trait SweepProgress: Progress {
+    /// `done` of this process's `total` points are written (called once at the start with the
+    /// points already done by an earlier, resumed invocation, then after each point). Default:
+    /// nothing.
     fn point_done(&self, _done: usize, _total: usize) {}
 }
 

@@ -238,67 +238,109 @@ pub fn threads_of(option: Option<usize>, from_base: u64) -> Result<usize> {
     }
 }
 
-/// A sweep file as written.
+/// A sweep file as written (README "Parameter sweeps"; docs/MODEL.md §12).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSweep {
+    /// Names the output directory (`output/NAME/`); checked by [`check_name`]. Default: the
+    /// sweep file's stem.
     #[serde(default)]
     pub name: Option<String>,
     /// Base config, relative to the sweep file (default: the built-in default).
     #[serde(default)]
     pub base: Option<String>,
+    /// The base config's regimes to run, at least one, each defined there (default: all). The
+    /// baseline `none` is always kept for `diff_vs_none`.
     #[serde(default)]
     pub regimes: Option<Vec<String>>,
+    /// Runs per regime at every point, 1 to [`crate::stats::rng::MAX_REPLICATE`] (`--replicates`
+    /// overrides it).
     pub replicates: u64,
+    /// Base seed of every point's streams (default: the base config's `run.seed`; `--seed`
+    /// overrides it). Also seeds the lhs sample and the sobol shift.
     #[serde(default)]
     pub seed: Option<u64>,
+    /// Horizon in months, replacing the base config's `run.periods` (checked as that field).
     #[serde(default)]
     pub periods: Option<u64>,
-    /// Two regimes whose difference gets its own chart (first minus second).
+    /// Two of the sweep's regimes whose difference gets its own chart (first minus second;
+    /// `sweep_diff.png` for a 2-D sweep).
     #[serde(default)]
     pub compare: Option<Vec<String>>,
-    /// Use the same random streams at every point (common random numbers across the design).
+    /// Use the same random streams at every point (common random numbers across the design),
+    /// so differences between points are paired. Default false: each point has its own.
     #[serde(default)]
     pub common_random_numbers: bool,
+    /// The `[design]` table: how the points are drawn.
     pub design: RawDesign,
+    /// The `[[parameters]]` entries: the varied dotted paths, in column order. Required (at
+    /// least one) except for a table design, where they may be left out or must match the
+    /// table's header. No `run.*` path and no path twice ([`check_params`]).
     #[serde(default)]
     pub parameters: Vec<RawParameter>,
 }
 
+/// The `[design]` table of a sweep file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDesign {
+    /// `"grid"`, `"lhs"`, `"sobol"` or `"table"` ([`Design::SWEEP_KINDS`]).
     pub kind: String,
+    /// lhs and sobol: the sample size, 1 to [`MAX_POINTS`] (required; `--points` overrides it).
     #[serde(default)]
     pub points: Option<u64>,
+    /// grid: levels of every parameter given by `range` without its own `levels`, 1 to
+    /// [`MAX_POINTS`] (default 5).
     #[serde(default)]
     pub levels: Option<u64>,
+    /// table: the CSV of points, relative to the sweep file (required), a header naming the
+    /// parameter paths then one row of finite numbers per point
+    /// ([`crate::stats::design::parse_table`]).
     #[serde(default)]
     pub file: Option<String>,
+    /// sobol: apply a random digital shift drawn from the seed (default false: the plain
+    /// Joe-Kuo sequence).
     #[serde(default)]
     pub shift: bool,
+    /// sobol: points of the sequence skipped first, 0 to 2^32 - 1 (default 0).
     #[serde(default)]
     pub skip: Option<u64>,
 }
 
+/// One `[[parameters]]` entry of a sweep file: a varied parameter.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawParameter {
+    /// Dotted path into the base config (`russia.lambda`, `guarantors.USA.public_support`;
+    /// [`crate::model::params`]); names the parameter's column in `points.csv`.
     pub path: String,
+    /// `[low, high]`, finite with low < high: required for lhs and sobol; for grid, the
+    /// alternative to `values`.
     #[serde(default)]
     pub range: Option<Vec<f64>>,
+    /// grid: the explicit levels (finite numbers), instead of `range`.
     #[serde(default)]
     pub values: Option<Vec<f64>>,
+    /// grid with `range`: this parameter's number of evenly spaced levels, 1 to
+    /// [`MAX_POINTS`] (default: `design.levels`).
     #[serde(default)]
     pub levels: Option<u64>,
 }
 
-/// Command-line overrides of a sweep file.
+/// Command-line overrides of a sweep or sensitivity file; each is checked against the same
+/// limit as the field it replaces, and blamed on the option.
 #[derive(Debug, Clone, Default)]
 pub struct SweepOverrides {
+    /// `--seed`: replaces the file's `seed` (any u64).
     pub seed: Option<u64>,
+    /// `--replicates`: replaces `replicates`, 1 to [`crate::stats::rng::MAX_REPLICATE`].
     pub replicates: Option<u64>,
+    /// `--points` (sweeps: the lhs/sobol sample size, or the first N points of a grid or
+    /// table) or `--samples` (sensitivity studies: the method's sample size); 1 to
+    /// [`MAX_POINTS`].
     pub points: Option<u64>,
+    /// `--threads`: 0 (all cores) to [`MAX_THREADS`]; replaces the base config's
+    /// `run.threads`. Results do not depend on it.
     pub threads: Option<usize>,
 }
 
@@ -306,21 +348,38 @@ pub struct SweepOverrides {
 /// directory as `sweep-state.json`, so `run --from-sweep` and `merge` need nothing else.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Sweep {
+    /// The study's name, which names its output directory ([`check_name`]).
     pub name: String,
+    /// The study file as named when the study was started (a label; not part of
+    /// [`Sweep::identity`]).
     pub sweep_file: String,
+    /// SHA-256 (hex) of the study file's text; `--resume` refuses a changed file.
     pub sweep_sha256: String,
+    /// Where the base config came from (a path or `<built-in default>`; a label).
     pub base_origin: String,
+    /// The base config's full text, at most [`crate::input::CONFIG_LIMIT`] bytes: every point's
+    /// config is this with the point's values set.
     pub base_toml: String,
+    /// How the points were drawn.
     pub design: Design,
+    /// Base seed of every run's stream (seed, point, replicate).
     pub seed: u64,
+    /// Runs per regime at every point, 1 to [`crate::stats::rng::MAX_REPLICATE`].
     pub replicates: u64,
+    /// Horizon in months replacing the base config's `run.periods`, if the file set one.
     pub periods: Option<u64>,
+    /// The regimes run (`None`: all of the base config's). A sweep also keeps `none`.
     pub regimes: Option<Vec<String>>,
+    /// Two regimes whose difference is charted (first minus second).
     pub compare: Option<Vec<String>>,
+    /// The varied parameters' dotted paths, in column order.
     pub params: Vec<String>,
+    /// The design: one value per parameter for each point, at most [`MAX_POINTS`] points.
     pub points: Vec<Vec<f64>>,
     /// This directory's share of the points: (k, n) runs points with index % n == k.
     pub shard: (u64, u64),
+    /// Worker threads, 0 = all cores, at most [`MAX_THREADS`]; results do not depend on it
+    /// (not part of [`Sweep::identity`]).
     pub threads: usize,
     /// Common random numbers across the design: every point uses the streams of point 0.
     #[serde(default)]
@@ -849,20 +908,34 @@ pub fn load_base(dir: &Path, base: Option<&str>) -> Result<(String, String, RawC
 /// The analysis stored with a sensitivity study's points.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Analysis {
+    /// The method (`method` in the study file); fixes the design.
     pub method: Method,
-    /// The regime whose success rate is studied.
+    /// The regime whose metric is studied (`output.regime`, or the first of
+    /// `output.difference`).
     pub regime: String,
-    /// If set, the output is success(regime) - success(minus).
+    /// If set (the second of `output.difference`), the output is metric(regime) -
+    /// metric(minus), paired run by run.
     pub minus: Option<String>,
     /// The summary metric studied (a column of `points.csv`); success_rate by default.
     #[serde(default)]
     pub metric: Metric,
+    /// Each parameter's `[low, high]` (finite, low < high), in the order of [`Sweep::params`].
     pub ranges: Vec<(f64, f64)>,
+    /// Bootstrap resamples for the Sobol or Morris confidence intervals (`sobol.bootstrap`,
+    /// `morris.bootstrap`), 1 to [`MAX_BOOTSTRAP`]; default 500.
     pub bootstrap: usize,
+    /// Levels of the Morris grid (`morris.levels`), even, 2 to [`MAX_LEVELS`]; default 4.
     pub morris_levels: usize,
+    /// PRIM: a point is a case when its metric falls below this (`prim.threshold`, finite;
+    /// required in the file).
     pub prim_threshold: f64,
+    /// PRIM peeling fraction (`prim.alpha`), in (0, 0.5); default 0.05.
     pub prim_alpha: f64,
+    /// PRIM: peeling stops before a box would keep less than this share of the points
+    /// (`prim.min_mass`), in [0, 1]; default 0.05.
     pub prim_min_mass: f64,
+    /// PRIM: the chosen box is the densest with at least this share of the cases inside it
+    /// (`prim.min_coverage`), in [0, 1]; default 0.5.
     pub prim_min_coverage: f64,
 }
 

@@ -13,42 +13,61 @@ use crate::{Error, Result};
 use serde::Deserialize;
 use std::path::Path;
 
+/// A sensitivity file as written (README "Sensitivity analysis and scenario discovery").
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSens {
+    /// Names the output directory (default: the file's stem).
     #[serde(default)]
     name: Option<String>,
+    /// Base config, relative to this file (default: the built-in default).
     #[serde(default)]
     base: Option<String>,
+    /// Runs per regime at every design point (`--replicates` overrides it).
     replicates: u64,
+    /// Base seed of the streams and of the design (default: the base config's `run.seed`).
     #[serde(default)]
     seed: Option<u64>,
+    /// Horizon in months, replacing the base config's `run.periods`.
     #[serde(default)]
     periods: Option<u64>,
+    /// `"sobol"`, `"morris"` or `"prim"` ([`Method`]).
     method: String,
+    /// Every point uses the same streams (default true, unlike a sweep: the indices then
+    /// measure the parameters' effect, not Monte Carlo noise between points).
     #[serde(default = "yes")]
     common_random_numbers: bool,
+    /// The `[output]` table: what is analysed.
     output: RawOutput,
+    /// `[sobol]`, required when `method = "sobol"`.
     #[serde(default)]
     sobol: Option<RawSobol>,
+    /// `[morris]`, required when `method = "morris"`.
     #[serde(default)]
     morris: Option<RawMorris>,
+    /// `[prim]`, required when `method = "prim"`.
     #[serde(default)]
     prim: Option<RawPrim>,
+    /// The `[[parameters]]` entries: dotted path and `range = [low, high]`, at least one.
     parameters: Vec<RawParam>,
 }
 
+/// Serde default of `common_random_numbers` in a sensitivity file.
 fn yes() -> bool {
     true
 }
 
+/// The `[output]` table: exactly one of `regime` and `difference`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawOutput {
+    /// The regime whose metric is analysed.
     #[serde(default)]
     regime: Option<String>,
+    /// Two different regimes `[A, B]`: the metric of A minus that of B, paired run by run.
     #[serde(default)]
     difference: Option<Vec<String>>,
+    /// A column of `points.csv` ([`METRICS`]; default `success_rate`).
     #[serde(default)]
     metric: Option<String>,
 }
@@ -56,43 +75,62 @@ struct RawOutput {
 /// The summary metrics a study can analyse (columns of `points.csv`).
 pub const METRICS: [Metric; 7] = Metric::ALL;
 
+/// The `[sobol]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSobol {
+    /// N, the Saltelli base sample size, 2 to 2^20, with N x (d + 2) at most [`MAX_POINTS`]
+    /// (`--samples` overrides it).
     samples: u64,
+    /// Bootstrap resamples for the intervals, 1 to [`MAX_BOOTSTRAP`] (default 500).
     #[serde(default)]
     bootstrap: Option<u64>,
+    /// Points of the Sobol sequence skipped first (default 1: the origin).
     #[serde(default)]
     skip: Option<u64>,
 }
 
+/// The `[morris]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMorris {
+    /// r, the trajectories of d + 1 points each, at least 2 (`--samples` overrides it).
     trajectories: u64,
+    /// Levels of the grid, even, 2 to [`MAX_LEVELS`] (default 4).
     #[serde(default)]
     levels: Option<u64>,
+    /// Bootstrap resamples for the mu* intervals, 1 to [`MAX_BOOTSTRAP`] (default 500).
     #[serde(default)]
     bootstrap: Option<u64>,
 }
 
+/// The `[prim]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPrim {
+    /// Latin hypercube points, 2 to [`MAX_POINTS`] (`--samples` overrides it).
     points: u64,
+    /// A point is a case when its metric is below this (finite; for a rate, above its lowest
+    /// possible value).
     threshold: f64,
+    /// Peeling fraction, in (0, 0.5) (default 0.05).
     #[serde(default)]
     alpha: Option<f64>,
+    /// Smallest share of the points a box may keep, in [0, 1] (default 0.05).
     #[serde(default)]
     min_mass: Option<f64>,
+    /// Coverage the chosen box must reach, in [0, 1] (default 0.5).
     #[serde(default)]
     min_coverage: Option<f64>,
 }
 
+/// One `[[parameters]]` entry of a sensitivity file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawParam {
+    /// Dotted path into the base config ([`crate::model::params`]).
     path: String,
+    /// `[low, high]`, finite with low < high.
     range: Vec<f64>,
 }
 
