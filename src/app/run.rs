@@ -17,9 +17,13 @@ use std::time::Instant;
 /// What `run` produced.
 #[derive(Debug, Clone)]
 pub struct RunReport {
+    /// The results directory.
     pub dir: PathBuf,
+    /// One summary row per regime (the printed table).
     pub summary: Vec<SummaryRow>,
+    /// Every file written.
     pub files: Vec<PathBuf>,
+    /// Wall time of the runs, seconds.
     pub wall_seconds: f64,
 }
 

@@ -643,6 +643,7 @@ pub struct RunsCsv {
 }
 
 impl RunsCsv {
+    /// Start `runs.csv` in `dir` (under a temporary name until [`RunsCsv::finish`]) with its header.
     pub fn create(dir: &Path, model: &Model) -> Result<RunsCsv> {
         use std::io::Write as _;
         let path = dir.join("runs.csv");

@@ -14,37 +14,60 @@ pub const BELIEF_BINS: usize = 100;
 /// Everything accumulated for one regime.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accumulator {
+    /// Number of guarantors (the row count of the per-guarantor tallies).
     pub guarantors: usize,
+    /// Options per guarantor: nothing plus the model's responses (columns of `responses`).
     pub options: usize,
+    /// Months in a run.
     pub periods: usize,
+    /// Runs folded in.
     pub runs: u64,
+    /// Runs with no major offensive within the horizon.
     pub successes: u64,
     /// First offensives by month.
     pub offensives_by_month: Vec<u64>,
+    /// Runs with a probe, by month.
     pub probes_by_month: Vec<u64>,
+    /// Probes over all runs.
     pub probes: u64,
+    /// Runs with a major offensive.
     pub offensives: u64,
+    /// Offensives Ukraine held.
     pub held: u64,
+    /// Calls on bound guarantors (one per bound guarantor per crisis).
     pub commitments: u64,
+    /// Of those, calls met with an honouring response.
     pub commitments_honoured: u64,
+    /// Crises (probes and offensives).
     pub crises: u64,
+    /// Summed hours until the first honouring support arrived, over `responses_timed` crises.
     pub response_hours: f64,
+    /// Crises where some honouring support arrived.
     pub responses_timed: u64,
+    /// Summed time-weighted support over all crises, in units of Russia's strength (§7.2).
     pub support: f64,
+    /// Per guarantor, crises it was called in.
     pub called: Vec<u64>,
+    /// Per guarantor, crises it honoured.
     pub honoured: Vec<u64>,
+    /// Per guarantor and option (`guarantors x options`, option 0 = nothing), times chosen.
     pub responses: Vec<u64>,
+    /// Per guarantor, cost borne, US$ bn.
     pub cost: Vec<f64>,
     /// Per guarantor, summed hours until its honouring support arrived.
     pub arrival_hours: Vec<f64>,
+    /// Per month and guarantor, the sum over runs of Russia's mean belief in its resolve.
     pub belief_sum: Vec<f64>,
+    /// Per month and guarantor, a histogram of that belief over runs (`BELIEF_BINS` bins).
     pub belief_hist: Vec<u32>,
-    /// Runs where this regime succeeded and the baseline failed, and the reverse.
+    /// Runs where this regime succeeded and the baseline failed.
     pub better_than_base: u64,
+    /// Runs where the baseline succeeded and this regime failed.
     pub worse_than_base: u64,
 }
 
 impl Accumulator {
+    /// An empty accumulator sized for `model`.
     pub fn new(model: &Model) -> Accumulator {
         let g = model.guarantors().len();
         let t = model.run().periods as usize;
@@ -246,12 +269,16 @@ pub struct SummaryRow {
 /// The results of a batch: one accumulator per regime, in the model's regime order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchResult {
+    /// Regime names, in the model's order.
     pub regimes: Vec<String>,
+    /// One accumulator per regime, in the same order.
     pub accumulators: Vec<Accumulator>,
+    /// Index of the baseline regime of the paired differences, if any.
     pub baseline: Option<usize>,
 }
 
 impl BatchResult {
+    /// An empty batch for every regime of `model`.
     pub fn new(model: &Model) -> BatchResult {
         BatchResult {
             regimes: model.regimes().iter().map(|r| r.name.clone()).collect(),

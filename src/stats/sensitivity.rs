@@ -33,28 +33,37 @@ use thiserror::Error;
 /// Errors of this module. Messages say what was wrong and where.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum SensError {
+    /// An input that must not be empty is (names it).
     #[error("empty input: {0} must not be empty")]
     Empty(&'static str),
+    /// Inputs whose lengths do not fit together (says which).
     #[error("bad shape: {0}")]
     Shape(String),
+    /// Too few samples for the estimator (says how many it needs).
     #[error("too few samples: {0}")]
     TooFew(String),
+    /// A NaN or infinite value in an input (names it).
     #[error("non-finite value in {0}")]
     NonFinite(String),
+    /// The outputs do not vary, so variance-based indices are undefined.
     #[error(
         "zero variance: the model outputs f(A) and f(B) are all equal, so Sobol indices \
          (ratios to the output variance) are undefined; is the output constant over the sample?"
     )]
     ZeroVariance,
+    /// An estimator setting out of its range (names it and why).
     #[error("invalid parameter {0}")]
     BadParameter(String),
+    /// The uniform generator passed in returned a value outside [0, 1).
     #[error("uniform generator returned {0}, expected a value in [0, 1)")]
     BadUniform(f64),
+    /// PRIM was given no case of interest.
     #[error(
         "no cases of interest: y_case is all false, so PRIM has nothing to find \
          (check the threshold that defines a case)"
     )]
     NoCases,
+    /// The sample is not made of Morris trajectories (says where it breaks).
     #[error("sample is not a valid Morris design: {0}")]
     NotMorrisDesign(String),
 }
@@ -169,15 +178,20 @@ pub fn saltelli_sample(base: &[Vec<f64>], d: usize) -> Result<Vec<Vec<f64>>, Sen
 /// A point estimate with a 95 % bootstrap interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Interval {
+    /// The point estimate.
     pub estimate: f64,
+    /// Lower bound of the 95 % interval.
     pub low: f64,
+    /// Upper bound of the 95 % interval.
     pub high: f64,
 }
 
 /// First-order and total Sobol index of one factor.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SobolIndex {
+    /// First-order index S1 (Saltelli 2010): the share of output variance due to the factor alone.
     pub s1: Interval,
+    /// Total index ST (Jansen 1999): the share due to the factor with all its interactions.
     pub st: Interval,
 }
 
@@ -453,7 +467,9 @@ pub fn morris_indices(
 /// `low[k] <= x[k] <= high[k]` for every dimension `k`; bounds are attained by points inside.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrimBox {
+    /// Lower bound of the box in each dimension.
     pub low: Vec<f64>,
+    /// Upper bound of the box in each dimension.
     pub high: Vec<f64>,
     /// Cases in the box / all cases.
     pub coverage: f64,
@@ -468,7 +484,9 @@ pub struct PrimBox {
 /// The peeling trajectory and the index of the chosen box in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrimResult {
+    /// Every box of the peeling trajectory, from the whole space inwards.
     pub trajectory: Vec<PrimBox>,
+    /// Index in `trajectory` of the box chosen (the last that meets the mass and density limits).
     pub chosen: usize,
 }
 

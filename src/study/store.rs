@@ -30,8 +30,11 @@ pub(crate) const KNOWN: [&str; 6] = [
 /// Options of `sweep`.
 #[derive(Debug, Clone, Default)]
 pub struct SweepOptions {
+    /// Output directory (`--out`; default `output/<study name>/`).
     pub out: Option<PathBuf>,
+    /// Finish an interrupted study in its directory (`--resume`).
     pub resume: bool,
+    /// Replace a directory that holds results (`--force`): built aside and swapped in whole.
     pub force: bool,
     /// (k, n): run only points with index % n == k.
     pub shard: Option<(u64, u64)>,
@@ -42,10 +45,15 @@ pub struct SweepOptions {
 /// What a sweep produced.
 #[derive(Debug, Clone)]
 pub struct SweepReport {
+    /// The results directory.
     pub dir: PathBuf,
+    /// Points run by this process (0 when the study was already complete).
     pub points_run: usize,
+    /// Points this directory holds (its shard of the design).
     pub points_total: usize,
+    /// Runs per regime done by this process.
     pub runs: u64,
+    /// Wall time, seconds.
     pub wall_seconds: f64,
 }
 
@@ -248,7 +256,9 @@ fn completed_prefix(
 /// A study directory opened for running: what is left to do.
 #[derive(Debug, Clone)]
 pub struct Opened {
+    /// Where this process writes: the directory, or with `--force` its staging sibling.
     pub dir: PathBuf,
+    /// The study, as stored in its state file.
     pub sweep: Sweep,
     /// The points this directory runs, in order.
     pub mine: Vec<usize>,
