@@ -8,7 +8,7 @@ mod util;
 use util::*;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 fn tmp(name: &str) -> PathBuf {

@@ -235,14 +235,7 @@ fn write_indices(dir: &Path, text: &str) -> Result<PathBuf> {
 /// Compute the analysis from a complete points.csv: indices.csv or boxes.csv, and charts.
 pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> {
     let (y, mc_var) = outputs(dir, sweep, a)?;
-    let d = sweep.params.len();
     let mean_mc_var = mc_var.iter().sum::<f64>() / mc_var.len().max(1) as f64;
-    let mut boot = Draws::auxiliary(sweep.seed, 3);
-    let mut u = boot.uniform_fn();
-    let results = |e: sa::SensError| Error::Results {
-        path: dir.join("points.csv"),
-        message: e.to_string(),
-    };
     let title = format!(
         "{} · {} · seed {} · {} runs per point x {} points",
         sweep.name,
@@ -251,331 +244,416 @@ pub fn analyse(dir: &Path, sweep: &Sweep, a: &Analysis) -> Result<Vec<PathBuf>> 
         sweep.replicates,
         sweep.points.len()
     );
-    let mut files = Vec::new();
+    let s = Study {
+        dir,
+        sweep,
+        a,
+        y,
+        mc_var,
+        mean_mc_var,
+        d: sweep.params.len(),
+        title,
+    };
+    let mut boot = Draws::auxiliary(sweep.seed, 3);
+    let mut u = boot.uniform_fn();
     match a.method {
-        Method::Sobol => {
-            let idx = sa::sobol_indices(&y, d, a.bootstrap, &mut u).map_err(results)?;
-            // Total variance of the outputs over the A and B rows (as the estimator uses).
-            let ab: Vec<f64> = y.chunks(d + 2).flat_map(|c| [c[0], c[1]]).collect();
-            let m = ab.iter().sum::<f64>() / ab.len() as f64;
-            let v = ab.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / ab.len() as f64;
-            let floor = if v > 0.0 { mean_mc_var / v } else { f64::NAN };
-            use columns as c;
-            let drop = if floor.is_finite() {
-                vec![]
-            } else {
-                vec![c::NOISE_FLOOR]
-            };
-            let mut csv = Csv::new(&cols(
-                &[
-                    c::PARAMETER,
-                    c::S1,
-                    c::S1_LOW,
-                    c::S1_HIGH,
-                    c::ST,
-                    c::ST_LOW,
-                    c::ST_HIGH,
-                    c::NOISE_FLOOR,
-                    c::RUNS_PER_POINT,
-                    c::POINTS,
-                ],
-                &drop,
-            ));
-            for (p, i) in sweep.params.iter().zip(&idx) {
-                let (s1, st) = (&i.s1, &i.st);
-                let f = |x: f64| Value::Float(Some(x));
-                csv.row(&[
-                    Value::Text(p),
-                    f(s1.estimate),
-                    f(s1.low),
-                    f(s1.high),
-                    f(st.estimate),
-                    f(st.low),
-                    f(st.high),
-                    f(floor),
-                    Value::Int(sweep.replicates),
-                    Value::Int(sweep.points.len() as u64),
-                ]);
-            }
-            files.push(write_indices(dir, &csv.text)?);
-            let mut order: Vec<usize> = (0..d).collect();
-            order.sort_by(|&i, &j| idx[j].st.estimate.total_cmp(&idx[i].st.estimate));
-            order.reverse(); // largest at the top of a horizontal chart
-            let hi = idx
-                .iter()
-                .map(|i| i.st.high.max(i.s1.high))
-                .fold(0.1_f64, f64::max)
-                .min(2.0)
-                * 1.05;
-            let lo = idx
-                .iter()
-                .map(|i| i.s1.low.min(i.st.low))
-                .fold(0.0_f64, f64::min)
-                .max(-1.0);
-            let fig = Figure::HBars {
-                title: format!("Sobol indices — {title}"),
-                x_label: "index (95% bootstrap interval)".into(),
-                categories: order.iter().map(|&i| sweep.params[i].clone()).collect(),
-                series: vec![
-                    (
-                        "S1 (first order)".into(),
-                        order
-                            .iter()
-                            .map(|&i| (idx[i].s1.estimate, idx[i].s1.low, idx[i].s1.high))
-                            .collect(),
-                    ),
-                    (
-                        "ST (total)".into(),
-                        order
-                            .iter()
-                            .map(|&i| (idx[i].st.estimate, idx[i].st.low, idx[i].st.high))
-                            .collect(),
-                    ),
-                ],
-                x_range: (lo, hi),
-                reference: floor
-                    .is_finite()
-                    .then(|| ("Monte Carlo noise floor".to_string(), floor)),
-            };
-            files.extend(charts::render(dir, "sobol", (1200, 120 + 70 * d as u32), &fig)?);
-        }
-        Method::Morris => {
-            let unit: Vec<Vec<f64>> = sweep
-                .points
-                .iter()
-                .map(|x| {
-                    x.iter()
-                        .zip(&a.ranges)
-                        .map(|(v, (lo, hi))| ((v - lo) / (hi - lo)).clamp(0.0, 1.0))
-                        .collect()
-                })
-                .collect();
-            // Each point's Monte Carlo variance enters the interval of mu*; for a metric whose
-            // variance points.csv does not give, the interval reflects the trajectories only.
-            let noise: Vec<f64> = mc_var
-                .iter()
-                .map(|v| if v.is_finite() { *v } else { 0.0 })
-                .collect();
-            let idx = sa::morris_indices(&unit, &y, &noise, d, a.bootstrap, &mut u).map_err(results)?;
-            let delta = a.morris_levels as f64 / (2.0 * (a.morris_levels as f64 - 1.0));
-            // E|e| for e ~ N(0, 2 s2) is sqrt(2 s2) sqrt(2 / pi); an effect divides it by delta.
-            let floor = (2.0 * mean_mc_var).sqrt() * (2.0 / std::f64::consts::PI).sqrt() / delta;
-            use columns as c;
-            let drop = if floor.is_finite() {
-                vec![]
-            } else {
-                vec![c::NOISE_FLOOR]
-            };
-            let mut csv = Csv::new(&cols(
-                &[
-                    c::PARAMETER,
-                    c::MU,
-                    c::MU_STAR,
-                    c::MU_STAR_LOW,
-                    c::MU_STAR_HIGH,
-                    c::SIGMA,
-                    c::NOISE_FLOOR,
-                    c::RUNS_PER_POINT,
-                    c::POINTS,
-                ],
-                &drop,
-            ));
-            for (p, i) in sweep.params.iter().zip(&idx) {
-                let f = |x: f64| Value::Float(Some(x));
-                csv.row(&[
-                    Value::Text(p),
-                    f(i.mu),
-                    f(i.mu_star),
-                    f(i.mu_star_low),
-                    f(i.mu_star_high),
-                    f(i.sigma),
-                    f(floor),
-                    Value::Int(sweep.replicates),
-                    Value::Int(sweep.points.len() as u64),
-                ]);
-            }
-            files.push(write_indices(dir, &csv.text)?);
-            let fig = Figure::Scatter {
-                title: format!("Morris mu* against sigma (bars: 95% seed-to-seed range of mu*) — {title}"),
-                x_label: "mu* (mean |elementary effect| per unit of the range)".into(),
-                y_label: "sigma (interaction / non-linearity)".into(),
-                points: sweep
-                    .params
-                    .iter()
-                    .zip(&idx)
-                    .map(|(p, i)| (p.clone(), i.mu_star, i.sigma))
-                    .collect(),
-                highlight: None,
-                connect: false,
-                x_err: idx.iter().map(|i| (i.mu_star_low, i.mu_star_high)).collect(),
-                guide: floor
-                    .is_finite()
-                    .then(|| (format!("Monte Carlo noise floor of mu* ({floor:.3})"), floor)),
-            };
-            files.extend(charts::render(dir, "morris", (1200, 750), &fig)?);
-        }
-        Method::Prim => {
-            let cases: Vec<bool> = y.iter().map(|&v| v < a.prim_threshold).collect();
-            let r = sa::prim(
-                &sweep.points,
-                &cases,
-                a.prim_alpha,
-                a.prim_min_mass,
-                a.prim_min_coverage,
-            )
-            .map_err(results)?;
-            use columns as c;
-            let mut names = cols(
-                &[
-                    c::STEP,
-                    c::CHOSEN,
-                    c::COVERAGE,
-                    c::DENSITY,
-                    c::MASS,
-                    c::POINTS_IN_BOX,
-                ],
-                &[],
-            );
-            for p in &sweep.params {
-                names.push((c::LOW.named(p), true));
-                names.push((c::HIGH.named(p), true));
-            }
-            let mut csv = Csv::new(&names);
-            for (k, b) in r.trajectory.iter().enumerate() {
-                let mut cells = vec![
-                    Value::Int(k as u64),
-                    Value::Bool(k == r.chosen),
-                    Value::Float(Some(b.coverage)),
-                    Value::Float(Some(b.density)),
-                    Value::Float(Some(b.mass)),
-                    Value::Int(b.n_in as u64),
-                ];
-                for (lo, hi) in b.low.iter().zip(&b.high) {
-                    cells.extend([Value::Float(Some(*lo)), Value::Float(Some(*hi))]);
-                }
-                csv.row(&cells);
-            }
-            let csv = csv.text;
-            let f = dir.join("boxes.csv");
-            write_atomic(&f, csv.as_bytes())?;
-            files.push(f);
-            // Points whose estimate is within 2 standard errors of the threshold (their case
-            // label may be noise); unknown (empty) for metrics without a variance.
-            let near = mean_mc_var.is_finite().then(|| {
-                y.iter()
-                    .zip(&mc_var)
-                    .filter(|(v, s)| (*v - a.prim_threshold).abs() < 2.0 * s.sqrt())
-                    .count() as u64
-            });
-            let drop = if near.is_some() {
-                vec![]
-            } else {
-                vec![c::NEAR_THRESHOLD]
-            };
-            let mut summary = Csv::new(&cols(
-                &[
-                    c::PARAMETER,
-                    c::BOX_LOW,
-                    c::BOX_HIGH,
-                    c::RANGE_LOW,
-                    c::RANGE_HIGH,
-                    c::RESTRICTED,
-                    c::RUNS_PER_POINT,
-                    c::POINTS,
-                    c::NEAR_THRESHOLD,
-                ],
-                &drop,
-            ));
-            let chosen = &r.trajectory[r.chosen];
-            let first = &r.trajectory[0];
-            // Peeled means narrower than the first box (the sample's own bounds); an unpeeled
-            // side is reported as the nominal bound.
-            let bounds: Vec<(f64, f64)> = (0..d)
-                .map(|j| {
-                    let (lo, hi) = a.ranges[j];
-                    let l = if chosen.low[j] > first.low[j] {
-                        chosen.low[j]
-                    } else {
-                        lo
-                    };
-                    let h = if chosen.high[j] < first.high[j] {
-                        chosen.high[j]
-                    } else {
-                        hi
-                    };
-                    (l, h)
-                })
-                .collect();
-            for (j, p) in sweep.params.iter().enumerate() {
-                let (lo, hi) = a.ranges[j];
-                let restricted = bounds[j] != (lo, hi);
-                summary.row(&[
-                    Value::Text(p),
-                    Value::Float(Some(bounds[j].0)),
-                    Value::Float(Some(bounds[j].1)),
-                    Value::Exact(lo),
-                    Value::Exact(hi),
-                    Value::Bool(restricted),
-                    Value::Int(sweep.replicates),
-                    Value::Int(sweep.points.len() as u64),
-                    Value::Int(near.unwrap_or(0)),
-                ]);
-            }
-            files.push(write_indices(dir, &summary.text)?);
-            let fig = Figure::Scatter {
-                title: format!(
-                    "PRIM peeling trajectory, cases: {} < {} — {}",
-                    label(a),
-                    a.prim_threshold,
-                    sweep.name
-                ),
-                x_label: "coverage (share of all cases inside the box)".into(),
-                y_label: "density (share of the box's points that are cases)".into(),
-                points: r
-                    .trajectory
-                    .iter()
-                    .enumerate()
-                    .map(|(k, b)| {
-                        (
-                            if k == r.chosen {
-                                format!("chosen box (step {k})")
-                            } else {
-                                String::new()
-                            },
-                            b.coverage,
-                            b.density,
-                        )
-                    })
-                    .collect(),
-                highlight: Some(r.chosen),
-                connect: true,
-                x_err: Vec::new(),
-                guide: None,
-            };
-            files.extend(charts::render(dir, "prim_trajectory", (1000, 700), &fig)?);
-            let fig = Figure::Ranges {
-                title: format!(
-                    "PRIM box: coverage {:.2}, density {:.2} — {title}",
-                    chosen.coverage, chosen.density
-                ),
-                categories: sweep.params.clone(),
-                ranges: bounds
-                    .iter()
-                    .zip(&a.ranges)
-                    .map(|(&(l, h), &(lo, hi))| ((l - lo) / (hi - lo), (h - lo) / (hi - lo)))
-                    .collect(),
-                labels: bounds
-                    .iter()
-                    .map(|(l, h)| format!("{} to {}", significant(*l), significant(*h)))
-                    .collect(),
-            };
-            files.extend(charts::render(
-                dir,
-                "prim_box",
-                (1200, 120 + 70 * d as u32),
-                &fig,
-            )?);
+        Method::Sobol => sobol(&s, &mut u),
+        Method::Morris => morris(&s, &mut u),
+        Method::Prim => prim(&s),
+    }
+}
+
+/// What every method's analysis reads: the study, its outputs and the charts' title.
+struct Study<'a> {
+    dir: &'a Path,
+    sweep: &'a Sweep,
+    a: &'a Analysis,
+    /// The studied output at every point, and each point's Monte Carlo variance.
+    y: Vec<f64>,
+    mc_var: Vec<f64>,
+    /// The mean Monte Carlo variance over the points.
+    mean_mc_var: f64,
+    /// Number of parameters.
+    d: usize,
+    title: String,
+}
+
+impl Study<'_> {
+    /// An estimator's error as an error about this study's `points.csv`.
+    fn results(&self, e: sa::SensError) -> Error {
+        Error::Results {
+            path: self.dir.join("points.csv"),
+            message: e.to_string(),
         }
     }
+}
+
+/// Sobol indices (`indices.csv`) and their chart.
+fn sobol(s: &Study, u: &mut dyn FnMut() -> f64) -> Result<Vec<PathBuf>> {
+    let Study {
+        dir,
+        sweep,
+        a,
+        ref y,
+        mean_mc_var,
+        d,
+        ref title,
+        ..
+    } = *s;
+    let results = |e| s.results(e);
+    let mut files = Vec::new();
+    let idx = sa::sobol_indices(y, d, a.bootstrap, u).map_err(results)?;
+    // Total variance of the outputs over the A and B rows (as the estimator uses).
+    let ab: Vec<f64> = y.chunks(d + 2).flat_map(|c| [c[0], c[1]]).collect();
+    let m = ab.iter().sum::<f64>() / ab.len() as f64;
+    let v = ab.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / ab.len() as f64;
+    let floor = if v > 0.0 { mean_mc_var / v } else { f64::NAN };
+    use columns as c;
+    let drop = if floor.is_finite() {
+        vec![]
+    } else {
+        vec![c::NOISE_FLOOR]
+    };
+    let mut csv = Csv::new(&cols(
+        &[
+            c::PARAMETER,
+            c::S1,
+            c::S1_LOW,
+            c::S1_HIGH,
+            c::ST,
+            c::ST_LOW,
+            c::ST_HIGH,
+            c::NOISE_FLOOR,
+            c::RUNS_PER_POINT,
+            c::POINTS,
+        ],
+        &drop,
+    ));
+    for (p, i) in sweep.params.iter().zip(&idx) {
+        let (s1, st) = (&i.s1, &i.st);
+        let f = |x: f64| Value::Float(Some(x));
+        csv.row(&[
+            Value::Text(p),
+            f(s1.estimate),
+            f(s1.low),
+            f(s1.high),
+            f(st.estimate),
+            f(st.low),
+            f(st.high),
+            f(floor),
+            Value::Int(sweep.replicates),
+            Value::Int(sweep.points.len() as u64),
+        ]);
+    }
+    files.push(write_indices(dir, &csv.text)?);
+    let mut order: Vec<usize> = (0..d).collect();
+    order.sort_by(|&i, &j| idx[j].st.estimate.total_cmp(&idx[i].st.estimate));
+    order.reverse(); // largest at the top of a horizontal chart
+    let hi = idx
+        .iter()
+        .map(|i| i.st.high.max(i.s1.high))
+        .fold(0.1_f64, f64::max)
+        .min(2.0)
+        * 1.05;
+    let lo = idx
+        .iter()
+        .map(|i| i.s1.low.min(i.st.low))
+        .fold(0.0_f64, f64::min)
+        .max(-1.0);
+    let fig = Figure::HBars {
+        title: format!("Sobol indices — {title}"),
+        x_label: "index (95% bootstrap interval)".into(),
+        categories: order.iter().map(|&i| sweep.params[i].clone()).collect(),
+        series: vec![
+            (
+                "S1 (first order)".into(),
+                order
+                    .iter()
+                    .map(|&i| (idx[i].s1.estimate, idx[i].s1.low, idx[i].s1.high))
+                    .collect(),
+            ),
+            (
+                "ST (total)".into(),
+                order
+                    .iter()
+                    .map(|&i| (idx[i].st.estimate, idx[i].st.low, idx[i].st.high))
+                    .collect(),
+            ),
+        ],
+        x_range: (lo, hi),
+        reference: floor
+            .is_finite()
+            .then(|| ("Monte Carlo noise floor".to_string(), floor)),
+    };
+    files.extend(charts::render(dir, "sobol", (1200, 120 + 70 * d as u32), &fig)?);
+    Ok(files)
+}
+
+/// Morris elementary effects (`indices.csv`) and their chart.
+fn morris(s: &Study, u: &mut dyn FnMut() -> f64) -> Result<Vec<PathBuf>> {
+    let Study {
+        dir,
+        sweep,
+        a,
+        ref y,
+        ref mc_var,
+        mean_mc_var,
+        d,
+        ref title,
+        ..
+    } = *s;
+    let results = |e| s.results(e);
+    let mut files = Vec::new();
+    let unit: Vec<Vec<f64>> = sweep
+        .points
+        .iter()
+        .map(|x| {
+            x.iter()
+                .zip(&a.ranges)
+                .map(|(v, (lo, hi))| ((v - lo) / (hi - lo)).clamp(0.0, 1.0))
+                .collect()
+        })
+        .collect();
+    // Each point's Monte Carlo variance enters the interval of mu*; for a metric whose
+    // variance points.csv does not give, the interval reflects the trajectories only.
+    let noise: Vec<f64> = mc_var
+        .iter()
+        .map(|v| if v.is_finite() { *v } else { 0.0 })
+        .collect();
+    let idx = sa::morris_indices(&unit, y, &noise, d, a.bootstrap, u).map_err(results)?;
+    let delta = a.morris_levels as f64 / (2.0 * (a.morris_levels as f64 - 1.0));
+    // E|e| for e ~ N(0, 2 s2) is sqrt(2 s2) sqrt(2 / pi); an effect divides it by delta.
+    let floor = (2.0 * mean_mc_var).sqrt() * (2.0 / std::f64::consts::PI).sqrt() / delta;
+    use columns as c;
+    let drop = if floor.is_finite() {
+        vec![]
+    } else {
+        vec![c::NOISE_FLOOR]
+    };
+    let mut csv = Csv::new(&cols(
+        &[
+            c::PARAMETER,
+            c::MU,
+            c::MU_STAR,
+            c::MU_STAR_LOW,
+            c::MU_STAR_HIGH,
+            c::SIGMA,
+            c::NOISE_FLOOR,
+            c::RUNS_PER_POINT,
+            c::POINTS,
+        ],
+        &drop,
+    ));
+    for (p, i) in sweep.params.iter().zip(&idx) {
+        let f = |x: f64| Value::Float(Some(x));
+        csv.row(&[
+            Value::Text(p),
+            f(i.mu),
+            f(i.mu_star),
+            f(i.mu_star_low),
+            f(i.mu_star_high),
+            f(i.sigma),
+            f(floor),
+            Value::Int(sweep.replicates),
+            Value::Int(sweep.points.len() as u64),
+        ]);
+    }
+    files.push(write_indices(dir, &csv.text)?);
+    let fig = Figure::Scatter {
+        title: format!("Morris mu* against sigma (bars: 95% seed-to-seed range of mu*) — {title}"),
+        x_label: "mu* (mean |elementary effect| per unit of the range)".into(),
+        y_label: "sigma (interaction / non-linearity)".into(),
+        points: sweep
+            .params
+            .iter()
+            .zip(&idx)
+            .map(|(p, i)| (p.clone(), i.mu_star, i.sigma))
+            .collect(),
+        highlight: None,
+        connect: false,
+        x_err: idx.iter().map(|i| (i.mu_star_low, i.mu_star_high)).collect(),
+        guide: floor
+            .is_finite()
+            .then(|| (format!("Monte Carlo noise floor of mu* ({floor:.3})"), floor)),
+    };
+    files.extend(charts::render(dir, "morris", (1200, 750), &fig)?);
+    Ok(files)
+}
+
+/// PRIM boxes (`boxes.csv`, `indices.csv`) and their charts.
+fn prim(s: &Study) -> Result<Vec<PathBuf>> {
+    let Study {
+        dir,
+        sweep,
+        a,
+        ref y,
+        ref mc_var,
+        mean_mc_var,
+        d,
+        ref title,
+        ..
+    } = *s;
+    let results = |e| s.results(e);
+    let mut files = Vec::new();
+    let cases: Vec<bool> = y.iter().map(|&v| v < a.prim_threshold).collect();
+    let r = sa::prim(
+        &sweep.points,
+        &cases,
+        a.prim_alpha,
+        a.prim_min_mass,
+        a.prim_min_coverage,
+    )
+    .map_err(results)?;
+    use columns as c;
+    let mut names = cols(
+        &[
+            c::STEP,
+            c::CHOSEN,
+            c::COVERAGE,
+            c::DENSITY,
+            c::MASS,
+            c::POINTS_IN_BOX,
+        ],
+        &[],
+    );
+    for p in &sweep.params {
+        names.push((c::LOW.named(p), true));
+        names.push((c::HIGH.named(p), true));
+    }
+    let mut csv = Csv::new(&names);
+    for (k, b) in r.trajectory.iter().enumerate() {
+        let mut cells = vec![
+            Value::Int(k as u64),
+            Value::Bool(k == r.chosen),
+            Value::Float(Some(b.coverage)),
+            Value::Float(Some(b.density)),
+            Value::Float(Some(b.mass)),
+            Value::Int(b.n_in as u64),
+        ];
+        for (lo, hi) in b.low.iter().zip(&b.high) {
+            cells.extend([Value::Float(Some(*lo)), Value::Float(Some(*hi))]);
+        }
+        csv.row(&cells);
+    }
+    let csv = csv.text;
+    let f = dir.join("boxes.csv");
+    write_atomic(&f, csv.as_bytes())?;
+    files.push(f);
+    // Points whose estimate is within 2 standard errors of the threshold (their case
+    // label may be noise); unknown (empty) for metrics without a variance.
+    let near = mean_mc_var.is_finite().then(|| {
+        y.iter()
+            .zip(mc_var)
+            .filter(|(v, s)| (*v - a.prim_threshold).abs() < 2.0 * s.sqrt())
+            .count() as u64
+    });
+    let drop = if near.is_some() {
+        vec![]
+    } else {
+        vec![c::NEAR_THRESHOLD]
+    };
+    let mut summary = Csv::new(&cols(
+        &[
+            c::PARAMETER,
+            c::BOX_LOW,
+            c::BOX_HIGH,
+            c::RANGE_LOW,
+            c::RANGE_HIGH,
+            c::RESTRICTED,
+            c::RUNS_PER_POINT,
+            c::POINTS,
+            c::NEAR_THRESHOLD,
+        ],
+        &drop,
+    ));
+    let chosen = &r.trajectory[r.chosen];
+    let first = &r.trajectory[0];
+    // Peeled means narrower than the first box (the sample's own bounds); an unpeeled
+    // side is reported as the nominal bound.
+    let bounds: Vec<(f64, f64)> = (0..d)
+        .map(|j| {
+            let (lo, hi) = a.ranges[j];
+            let l = if chosen.low[j] > first.low[j] {
+                chosen.low[j]
+            } else {
+                lo
+            };
+            let h = if chosen.high[j] < first.high[j] {
+                chosen.high[j]
+            } else {
+                hi
+            };
+            (l, h)
+        })
+        .collect();
+    for (j, p) in sweep.params.iter().enumerate() {
+        let (lo, hi) = a.ranges[j];
+        let restricted = bounds[j] != (lo, hi);
+        summary.row(&[
+            Value::Text(p),
+            Value::Float(Some(bounds[j].0)),
+            Value::Float(Some(bounds[j].1)),
+            Value::Exact(lo),
+            Value::Exact(hi),
+            Value::Bool(restricted),
+            Value::Int(sweep.replicates),
+            Value::Int(sweep.points.len() as u64),
+            Value::Int(near.unwrap_or(0)),
+        ]);
+    }
+    files.push(write_indices(dir, &summary.text)?);
+    let fig = Figure::Scatter {
+        title: format!(
+            "PRIM peeling trajectory, cases: {} < {} — {}",
+            label(a),
+            a.prim_threshold,
+            sweep.name
+        ),
+        x_label: "coverage (share of all cases inside the box)".into(),
+        y_label: "density (share of the box's points that are cases)".into(),
+        points: r
+            .trajectory
+            .iter()
+            .enumerate()
+            .map(|(k, b)| {
+                (
+                    if k == r.chosen {
+                        format!("chosen box (step {k})")
+                    } else {
+                        String::new()
+                    },
+                    b.coverage,
+                    b.density,
+                )
+            })
+            .collect(),
+        highlight: Some(r.chosen),
+        connect: true,
+        x_err: Vec::new(),
+        guide: None,
+    };
+    files.extend(charts::render(dir, "prim_trajectory", (1000, 700), &fig)?);
+    let fig = Figure::Ranges {
+        title: format!(
+            "PRIM box: coverage {:.2}, density {:.2} — {title}",
+            chosen.coverage, chosen.density
+        ),
+        categories: sweep.params.clone(),
+        ranges: bounds
+            .iter()
+            .zip(&a.ranges)
+            .map(|(&(l, h), &(lo, hi))| ((l - lo) / (hi - lo), (h - lo) / (hi - lo)))
+            .collect(),
+        labels: bounds
+            .iter()
+            .map(|(l, h)| format!("{} to {}", significant(*l), significant(*h)))
+            .collect(),
+    };
+    files.extend(charts::render(
+        dir,
+        "prim_box",
+        (1200, 120 + 70 * d as u32),
+        &fig,
+    )?);
     Ok(files)
 }
