@@ -510,164 +510,15 @@ impl Sweep {
         let file = path.display().to_string();
         let (raw, text): (RawSweep, String) = crate::model::config::read_toml(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        let bad = |field: &str, msg: String| Error::invalid(&file, field, msg);
         let (base_toml, base_origin, base_raw) = load_base(dir, raw.base.as_deref())?;
         let replicates = replicates_of(&file, raw.replicates, o.replicates)?;
         let threads = threads_of(o.threads, base_raw.run.threads)?;
         if let Some(n) = o.points {
             check_option("--points", n, 1, MAX_POINTS as u64)?;
         }
-        if let Some(rs) = &raw.regimes {
-            if rs.is_empty() {
-                return Err(bad(
-                    "regimes",
-                    "must list at least one regime (or be left out for all)".into(),
-                ));
-            }
-            for r in rs {
-                if !base_raw.regimes.contains_key(r) {
-                    return Err(bad(
-                        "regimes",
-                        format!(
-                            "unknown regime `{r}`; the base config defines: {}",
-                            base_raw.regimes.keys().cloned().collect::<Vec<_>>().join(", ")
-                        ),
-                    ));
-                }
-            }
-        }
-        if let Some(c) = &raw.compare {
-            let known = |r: &String| {
-                raw.regimes
-                    .as_ref()
-                    .map_or(base_raw.regimes.contains_key(r), |rs| rs.contains(r))
-            };
-            if c.len() != 2 || !c.iter().all(known) {
-                return Err(bad(
-                    "compare",
-                    "must name two of the sweep's regimes, e.g. [\"nato_light\", \"article5\"]".into(),
-                ));
-            }
-        }
-
-        // Parameters and design.
+        check_regime_lists(&file, &raw, &base_raw)?;
         let design = Design::sweep_kind(&raw.design.kind, &file)?;
-        let kind = design.name();
-        let (params, mut points) = if design == Design::Table {
-            let f = raw
-                .design
-                .file
-                .as_ref()
-                .ok_or_else(|| bad("design.file", "required when design.kind = \"table\"".into()))?;
-            let p = dir.join(f);
-            let t = crate::input::read_text(&p, crate::input::TABLE_LIMIT, "design table")?;
-            let (header, rows) = design::parse_table(&t)
-                .map_err(|e| Error::invalid(&p.display().to_string(), "design table", e.to_string()))?;
-            let listed: Vec<&str> = raw.parameters.iter().map(|x| x.path.as_str()).collect();
-            if !listed.is_empty() && listed != header.iter().map(String::as_str).collect::<Vec<_>>() {
-                return Err(bad(
-                    "parameters",
-                    format!("must match the table's columns {header:?} (or be left out)"),
-                ));
-            }
-            (header, rows)
-        } else {
-            if raw.parameters.is_empty() {
-                return Err(bad(
-                    "parameters",
-                    "must list at least one [[parameters]] entry".into(),
-                ));
-            }
-            let names: Vec<String> = raw.parameters.iter().map(|x| x.path.clone()).collect();
-            let range_of = |k: usize, x: &RawParameter| -> Result<Range> {
-                match &x.range {
-                    Some(r) if r.len() == 2 => Ok(Range {
-                        low: r[0],
-                        high: r[1],
-                    }),
-                    _ => Err(bad(
-                        &format!("parameters[{k}].range"),
-                        format!(
-                            "`{}` needs range = [low, high] for design.kind = \"{kind}\"",
-                            x.path
-                        ),
-                    )),
-                }
-            };
-            let pts = match design {
-                Design::Grid => {
-                    let mut levels = Vec::new();
-                    for (k, x) in raw.parameters.iter().enumerate() {
-                        match (&x.values, &x.range) {
-                            (Some(v), None) => levels.push(v.clone()),
-                            (None, Some(_)) => {
-                                let field = if x.levels.is_some() {
-                                    format!("parameters[{k}].levels")
-                                } else {
-                                    "design.levels".to_string()
-                                };
-                                let n = x.levels.or(raw.design.levels).unwrap_or(5);
-                                check_size(&file, &field, n, 1, MAX_POINTS as u64)?;
-                                let r = range_of(k, x)?;
-                                levels.push(
-                                    design::linspace(&r, n as usize)
-                                        .map_err(|e| bad(&format!("parameters[{k}]"), e.to_string()))?,
-                                );
-                            }
-                            _ => {
-                                return Err(bad(
-                                    &format!("parameters[{k}]"),
-                                    format!(
-                                        "`{}` needs either values = [...] or range = [low, high]",
-                                        x.path
-                                    ),
-                                ))
-                            }
-                        }
-                    }
-                    design::grid(&levels, MAX_POINTS).map_err(|e| bad("parameters", e.to_string()))?
-                }
-                Design::Lhs | Design::Sobol => {
-                    let n = o.points.or(raw.design.points).ok_or_else(|| {
-                        bad("design.points", format!("required when design.kind = \"{kind}\""))
-                    })?;
-                    check_size(&file, "design.points", n, 1, MAX_POINTS as u64)?;
-                    let ranges = raw
-                        .parameters
-                        .iter()
-                        .enumerate()
-                        .map(|(k, x)| range_of(k, x))
-                        .collect::<Result<Vec<_>>>()?;
-                    let seed = o.seed.or(raw.seed).unwrap_or(base_raw.run.seed);
-                    let mut d = crate::stats::rng::Draws::auxiliary(seed, 1);
-                    let mut u = d.uniform_fn();
-                    let r = if design == Design::Lhs {
-                        design::lhs(n as usize, &ranges, &mut u)
-                    } else {
-                        let skip = check_size(
-                            &file,
-                            "design.skip",
-                            raw.design.skip.unwrap_or(0),
-                            0,
-                            u32::MAX as u64,
-                        )? as usize;
-                        if raw.design.shift {
-                            design::sobol(n as usize, &ranges, skip, Some(&mut u))
-                        } else {
-                            design::sobol(n as usize, &ranges, skip, None)
-                        }
-                    };
-                    r.map_err(|e| bad("parameters", e.to_string()))?
-                }
-                other => {
-                    return Err(bad(
-                        "design.kind",
-                        format!("`{}` is not a design of a sweep file", other.name()),
-                    ))
-                }
-            };
-            (names, pts)
-        };
+        let (params, mut points) = design_points(&file, dir, &raw, &base_raw, o, design)?;
         check_params(&params, &points, &file)?;
         if let Some(n) = o.points {
             points.truncate(n as usize);
@@ -1036,4 +887,170 @@ impl Analysis {
         }
         Ok(())
     }
+}
+
+/// The base config's regimes named by `regimes` and `compare` exist, and `compare` names two of
+/// the sweep's.
+fn check_regime_lists(file: &str, raw: &RawSweep, base_raw: &RawConfig) -> Result<()> {
+    let bad = |field: &str, msg: String| Error::invalid(file, field, msg);
+    if let Some(rs) = &raw.regimes {
+        if rs.is_empty() {
+            return Err(bad(
+                "regimes",
+                "must list at least one regime (or be left out for all)".into(),
+            ));
+        }
+        for r in rs {
+            if !base_raw.regimes.contains_key(r) {
+                return Err(bad(
+                    "regimes",
+                    format!(
+                        "unknown regime `{r}`; the base config defines: {}",
+                        base_raw.regimes.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(c) = &raw.compare {
+        let known = |r: &String| {
+            raw.regimes
+                .as_ref()
+                .map_or(base_raw.regimes.contains_key(r), |rs| rs.contains(r))
+        };
+        if c.len() != 2 || !c.iter().all(known) {
+            return Err(bad(
+                "compare",
+                "must name two of the sweep's regimes, e.g. [\"nato_light\", \"article5\"]".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The sweep's parameters (dotted paths) and its design points: read from the design table, or
+/// generated as a grid, a Latin hypercube or a Sobol sequence over the parameters' ranges.
+fn design_points(
+    file: &str,
+    dir: &Path,
+    raw: &RawSweep,
+    base_raw: &RawConfig,
+    o: &SweepOverrides,
+    design: Design,
+) -> Result<(Vec<String>, Vec<Vec<f64>>)> {
+    let bad = |field: &str, msg: String| Error::invalid(file, field, msg);
+    let kind = design.name();
+    Ok(if design == Design::Table {
+        let f = raw
+            .design
+            .file
+            .as_ref()
+            .ok_or_else(|| bad("design.file", "required when design.kind = \"table\"".into()))?;
+        let p = dir.join(f);
+        let t = crate::input::read_text(&p, crate::input::TABLE_LIMIT, "design table")?;
+        let (header, rows) = design::parse_table(&t)
+            .map_err(|e| Error::invalid(&p.display().to_string(), "design table", e.to_string()))?;
+        let listed: Vec<&str> = raw.parameters.iter().map(|x| x.path.as_str()).collect();
+        if !listed.is_empty() && listed != header.iter().map(String::as_str).collect::<Vec<_>>() {
+            return Err(bad(
+                "parameters",
+                format!("must match the table's columns {header:?} (or be left out)"),
+            ));
+        }
+        (header, rows)
+    } else {
+        if raw.parameters.is_empty() {
+            return Err(bad(
+                "parameters",
+                "must list at least one [[parameters]] entry".into(),
+            ));
+        }
+        let names: Vec<String> = raw.parameters.iter().map(|x| x.path.clone()).collect();
+        let range_of = |k: usize, x: &RawParameter| -> Result<Range> {
+            match &x.range {
+                Some(r) if r.len() == 2 => Ok(Range {
+                    low: r[0],
+                    high: r[1],
+                }),
+                _ => Err(bad(
+                    &format!("parameters[{k}].range"),
+                    format!(
+                        "`{}` needs range = [low, high] for design.kind = \"{kind}\"",
+                        x.path
+                    ),
+                )),
+            }
+        };
+        let pts = match design {
+            Design::Grid => {
+                let mut levels = Vec::new();
+                for (k, x) in raw.parameters.iter().enumerate() {
+                    match (&x.values, &x.range) {
+                        (Some(v), None) => levels.push(v.clone()),
+                        (None, Some(_)) => {
+                            let field = if x.levels.is_some() {
+                                format!("parameters[{k}].levels")
+                            } else {
+                                "design.levels".to_string()
+                            };
+                            let n = x.levels.or(raw.design.levels).unwrap_or(5);
+                            check_size(file, &field, n, 1, MAX_POINTS as u64)?;
+                            let r = range_of(k, x)?;
+                            levels.push(
+                                design::linspace(&r, n as usize)
+                                    .map_err(|e| bad(&format!("parameters[{k}]"), e.to_string()))?,
+                            );
+                        }
+                        _ => {
+                            return Err(bad(
+                                &format!("parameters[{k}]"),
+                                format!("`{}` needs either values = [...] or range = [low, high]", x.path),
+                            ))
+                        }
+                    }
+                }
+                design::grid(&levels, MAX_POINTS).map_err(|e| bad("parameters", e.to_string()))?
+            }
+            Design::Lhs | Design::Sobol => {
+                let n = o
+                    .points
+                    .or(raw.design.points)
+                    .ok_or_else(|| bad("design.points", format!("required when design.kind = \"{kind}\"")))?;
+                check_size(file, "design.points", n, 1, MAX_POINTS as u64)?;
+                let ranges = raw
+                    .parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| range_of(k, x))
+                    .collect::<Result<Vec<_>>>()?;
+                let seed = o.seed.or(raw.seed).unwrap_or(base_raw.run.seed);
+                let mut d = crate::stats::rng::Draws::auxiliary(seed, 1);
+                let mut u = d.uniform_fn();
+                let r = if design == Design::Lhs {
+                    design::lhs(n as usize, &ranges, &mut u)
+                } else {
+                    let skip = check_size(
+                        file,
+                        "design.skip",
+                        raw.design.skip.unwrap_or(0),
+                        0,
+                        u32::MAX as u64,
+                    )? as usize;
+                    if raw.design.shift {
+                        design::sobol(n as usize, &ranges, skip, Some(&mut u))
+                    } else {
+                        design::sobol(n as usize, &ranges, skip, None)
+                    }
+                };
+                r.map_err(|e| bad("parameters", e.to_string()))?
+            }
+            other => {
+                return Err(bad(
+                    "design.kind",
+                    format!("`{}` is not a design of a sweep file", other.name()),
+                ))
+            }
+        };
+        (names, pts)
+    })
 }
