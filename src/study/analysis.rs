@@ -490,7 +490,6 @@ fn prim(s: &Study) -> Result<Vec<PathBuf>> {
         ref mc_var,
         mean_mc_var,
         d,
-        ref title,
         ..
     } = *s;
     let results = |e| s.results(e);
@@ -602,6 +601,21 @@ fn prim(s: &Study) -> Result<Vec<PathBuf>> {
         ]);
     }
     files.push(write_indices(dir, &summary.text)?);
+    files.extend(prim_charts(s, &r, &bounds)?);
+    Ok(files)
+}
+/// The PRIM charts: the peeling trajectory and the chosen box's ranges.
+fn prim_charts(s: &Study, r: &sa::PrimResult, bounds: &[(f64, f64)]) -> Result<Vec<PathBuf>> {
+    let Study {
+        dir,
+        sweep,
+        a,
+        d,
+        ref title,
+        ..
+    } = *s;
+    let chosen = &r.trajectory[r.chosen];
+    let mut files = Vec::new();
     let fig = Figure::Scatter {
         title: format!(
             "PRIM peeling trajectory, cases: {} < {} — {}",

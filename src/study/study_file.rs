@@ -196,10 +196,6 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         let file = file.clone();
         move |e: design::DesignError| Error::invalid(&file, field, e.to_string())
     };
-    let serr = |field: &'static str| {
-        let file = file.clone();
-        move |e: sa::SensError| Error::invalid(&file, field, e.to_string())
-    };
     let metric = match &raw.output.metric {
         Some(m) => Metric::parse(m, &file)?,
         None => Metric::default(),
@@ -224,113 +220,14 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         design::lhs(1, std::slice::from_ref(r), &mut || 0.5)
             .map_err(derr(format!("parameters[{k}].range")))?;
     }
-    // A size from the file or from --samples, with the message naming the one given.
-    let size = |field: &str, from_file: u64, low: u64, high: u64| match o.points {
-        Some(n) => check_option("--samples", n, low, high),
-        None => check_size(&file, field, from_file, low, high),
+    let c = Ctx {
+        file: &file,
+        samples: o.points,
     };
-    let bootstrap =
-        |field: &str, b: Option<u64>| check_size(&file, field, b.unwrap_or(500), 1, MAX_BOOTSTRAP);
-    let unit: Vec<Vec<f64>> = match method {
-        Method::Sobol => {
-            let s = raw.sobol.as_ref().ok_or_else(|| {
-                bad(
-                    "sobol",
-                    "method = \"sobol\" needs a [sobol] table with samples = N".into(),
-                )
-            })?;
-            let n = size("sobol.samples", s.samples, 2, 1 << 20)?;
-            if 2 * d > 64 {
-                return Err(bad(
-                    "parameters",
-                    format!("Sobol sampling supports at most 32 parameters (got {d})"),
-                ));
-            }
-            if (n as usize) * (d + 2) > crate::study::spec::MAX_POINTS {
-                return Err(bad(
-                    "sobol.samples",
-                    format!(
-                        "N x (d + 2) = {} design points; at most {}",
-                        n as usize * (d + 2),
-                        crate::study::spec::MAX_POINTS
-                    ),
-                ));
-            }
-            analysis.bootstrap = bootstrap("sobol.bootstrap", s.bootstrap)? as usize;
-            let skip = check_size(&file, "sobol.skip", s.skip.unwrap_or(1), 0, u32::MAX as u64)?;
-            let base = design::sobol_unit(n as usize, 2 * d, skip as usize).map_err(derr("sobol".into()))?;
-            sa::saltelli_sample(&base, d).map_err(serr("sobol"))?
-        }
-        Method::Morris => {
-            let m = raw.morris.as_ref().ok_or_else(|| {
-                bad(
-                    "morris",
-                    "method = \"morris\" needs a [morris] table with trajectories = R".into(),
-                )
-            })?;
-            // r trajectories of d + 1 points each, at most MAX_POINTS points in all.
-            let r = size(
-                "morris.trajectories",
-                m.trajectories,
-                2,
-                (MAX_POINTS / (d + 1)).max(2) as u64,
-            )?;
-            let levels = check_size(&file, "morris.levels", m.levels.unwrap_or(4), 2, MAX_LEVELS)?;
-            if !levels.is_multiple_of(2) {
-                return Err(bad(
-                    "morris.levels",
-                    format!("must be an even number in 2..={MAX_LEVELS} (got {levels})"),
-                ));
-            }
-            analysis.morris_levels = levels as usize;
-            analysis.bootstrap = bootstrap("morris.bootstrap", m.bootstrap)? as usize;
-            sa::morris_sample(r as usize, d, analysis.morris_levels, &mut u).map_err(serr("morris"))?
-        }
-        Method::Prim => {
-            let p = raw.prim.as_ref().ok_or_else(|| {
-                bad(
-                    "prim",
-                    "method = \"prim\" needs a [prim] table with points and threshold".into(),
-                )
-            })?;
-            let n = size("prim.points", p.points, 2, MAX_POINTS as u64)?;
-            if !p.threshold.is_finite() {
-                return Err(bad("prim.threshold", "must be a finite number".into()));
-            }
-            // Rates and shares lie in [0, 1] (their difference in [-1, 1]): a threshold at or
-            // beyond the bottom of that range selects no case, so say so before any run.
-            let rate = analysis.metric.is_rate();
-            let low = if analysis.minus.is_some() { -1.0 } else { 0.0 };
-            if rate && p.threshold <= low {
-                return Err(bad(
-                    "prim.threshold",
-                    format!(
-                        "{} can never fall below {} (got {}): no design point could be a case",
-                        analysis.metric, low, p.threshold
-                    ),
-                ));
-            }
-            analysis.prim_threshold = p.threshold;
-            analysis.prim_alpha = p.alpha.unwrap_or(0.05);
-            analysis.prim_min_mass = p.min_mass.unwrap_or(0.05);
-            analysis.prim_min_coverage = p.min_coverage.unwrap_or(0.5);
-            if !(analysis.prim_alpha > 0.0 && analysis.prim_alpha < 0.5) {
-                return Err(bad(
-                    "prim.alpha",
-                    format!("must be in (0, 0.5) (got {})", analysis.prim_alpha),
-                ));
-            }
-            for (f, v) in [
-                ("prim.min_mass", analysis.prim_min_mass),
-                ("prim.min_coverage", analysis.prim_min_coverage),
-            ] {
-                if !(0.0..=1.0).contains(&v) {
-                    return Err(bad(f, format!("must be in [0, 1] (got {v})")));
-                }
-            }
-            let unit_ranges = vec![Range { low: 0.0, high: 1.0 }; d];
-            design::lhs(n as usize, &unit_ranges, &mut u).map_err(derr("prim.points".into()))?
-        }
+    let unit = match method {
+        Method::Sobol => sobol_design(&c, &raw, d, &mut analysis)?,
+        Method::Morris => morris_design(&c, &raw, d, &mut analysis, &mut u)?,
+        Method::Prim => prim_design(&c, &raw, d, &mut analysis, &mut u)?,
     };
     let points = design::scale(&unit, &ranges);
     let params: Vec<String> = raw.parameters.iter().map(|p| p.path.clone()).collect();
@@ -371,4 +268,149 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         sweep.point_model(p)?;
     }
     Ok(sweep)
+}
+
+/// What the method-specific parts of [`load`] share: the file (for messages) and `--samples`.
+struct Ctx<'a> {
+    file: &'a str,
+    samples: Option<u64>,
+}
+
+impl Ctx<'_> {
+    fn bad(&self, field: &str, msg: String) -> Error {
+        Error::invalid(self.file, field, msg)
+    }
+    /// A size from the file or from `--samples`, with the message naming the one given.
+    fn size(&self, field: &str, from_file: u64, low: u64, high: u64) -> Result<u64> {
+        match self.samples {
+            Some(n) => check_option("--samples", n, low, high),
+            None => check_size(self.file, field, from_file, low, high),
+        }
+    }
+    fn bootstrap(&self, field: &str, b: Option<u64>) -> Result<u64> {
+        check_size(self.file, field, b.unwrap_or(500), 1, MAX_BOOTSTRAP)
+    }
+    fn derr(&self, field: String) -> impl FnOnce(design::DesignError) -> Error + '_ {
+        move |e| Error::invalid(self.file, field, e.to_string())
+    }
+    fn serr(&self, field: &'static str) -> impl FnOnce(sa::SensError) -> Error + '_ {
+        move |e| Error::invalid(self.file, field, e.to_string())
+    }
+}
+
+/// The Saltelli design of a Sobol study, in the unit cube.
+fn sobol_design(c: &Ctx, raw: &RawSens, d: usize, analysis: &mut Analysis) -> Result<Vec<Vec<f64>>> {
+    let s = raw.sobol.as_ref().ok_or_else(|| {
+        c.bad(
+            "sobol",
+            "method = \"sobol\" needs a [sobol] table with samples = N".into(),
+        )
+    })?;
+    let n = c.size("sobol.samples", s.samples, 2, 1 << 20)?;
+    if 2 * d > 64 {
+        return Err(c.bad(
+            "parameters",
+            format!("Sobol sampling supports at most 32 parameters (got {d})"),
+        ));
+    }
+    if (n as usize) * (d + 2) > crate::study::spec::MAX_POINTS {
+        return Err(c.bad(
+            "sobol.samples",
+            format!(
+                "N x (d + 2) = {} design points; at most {}",
+                n as usize * (d + 2),
+                crate::study::spec::MAX_POINTS
+            ),
+        ));
+    }
+    analysis.bootstrap = c.bootstrap("sobol.bootstrap", s.bootstrap)? as usize;
+    let skip = check_size(c.file, "sobol.skip", s.skip.unwrap_or(1), 0, u32::MAX as u64)?;
+    let base = design::sobol_unit(n as usize, 2 * d, skip as usize).map_err(c.derr("sobol".into()))?;
+    sa::saltelli_sample(&base, d).map_err(c.serr("sobol"))
+}
+
+/// The trajectories of a Morris study, in the unit cube.
+fn morris_design(
+    c: &Ctx,
+    raw: &RawSens,
+    d: usize,
+    analysis: &mut Analysis,
+    u: &mut dyn FnMut() -> f64,
+) -> Result<Vec<Vec<f64>>> {
+    let m = raw.morris.as_ref().ok_or_else(|| {
+        c.bad(
+            "morris",
+            "method = \"morris\" needs a [morris] table with trajectories = R".into(),
+        )
+    })?;
+    // r trajectories of d + 1 points each, at most MAX_POINTS points in all.
+    let r = c.size(
+        "morris.trajectories",
+        m.trajectories,
+        2,
+        (MAX_POINTS / (d + 1)).max(2) as u64,
+    )?;
+    let levels = check_size(c.file, "morris.levels", m.levels.unwrap_or(4), 2, MAX_LEVELS)?;
+    if !levels.is_multiple_of(2) {
+        return Err(c.bad(
+            "morris.levels",
+            format!("must be an even number in 2..={MAX_LEVELS} (got {levels})"),
+        ));
+    }
+    analysis.morris_levels = levels as usize;
+    analysis.bootstrap = c.bootstrap("morris.bootstrap", m.bootstrap)? as usize;
+    sa::morris_sample(r as usize, d, analysis.morris_levels, u).map_err(c.serr("morris"))
+}
+
+/// The Latin hypercube of a PRIM study, in the unit cube, and its PRIM settings.
+fn prim_design(
+    c: &Ctx,
+    raw: &RawSens,
+    d: usize,
+    analysis: &mut Analysis,
+    u: &mut dyn FnMut() -> f64,
+) -> Result<Vec<Vec<f64>>> {
+    let p = raw.prim.as_ref().ok_or_else(|| {
+        c.bad(
+            "prim",
+            "method = \"prim\" needs a [prim] table with points and threshold".into(),
+        )
+    })?;
+    let n = c.size("prim.points", p.points, 2, MAX_POINTS as u64)?;
+    if !p.threshold.is_finite() {
+        return Err(c.bad("prim.threshold", "must be a finite number".into()));
+    }
+    // Rates and shares lie in [0, 1] (their difference in [-1, 1]): a threshold at or
+    // beyond the bottom of that range selects no case, so say so before any run.
+    let rate = analysis.metric.is_rate();
+    let low = if analysis.minus.is_some() { -1.0 } else { 0.0 };
+    if rate && p.threshold <= low {
+        return Err(c.bad(
+            "prim.threshold",
+            format!(
+                "{} can never fall below {} (got {}): no design point could be a case",
+                analysis.metric, low, p.threshold
+            ),
+        ));
+    }
+    analysis.prim_threshold = p.threshold;
+    analysis.prim_alpha = p.alpha.unwrap_or(0.05);
+    analysis.prim_min_mass = p.min_mass.unwrap_or(0.05);
+    analysis.prim_min_coverage = p.min_coverage.unwrap_or(0.5);
+    if !(analysis.prim_alpha > 0.0 && analysis.prim_alpha < 0.5) {
+        return Err(c.bad(
+            "prim.alpha",
+            format!("must be in (0, 0.5) (got {})", analysis.prim_alpha),
+        ));
+    }
+    for (f, v) in [
+        ("prim.min_mass", analysis.prim_min_mass),
+        ("prim.min_coverage", analysis.prim_min_coverage),
+    ] {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(c.bad(f, format!("must be in [0, 1] (got {v})")));
+        }
+    }
+    let unit_ranges = vec![Range { low: 0.0, high: 1.0 }; d];
+    design::lhs(n as usize, &unit_ranges, u).map_err(c.derr("prim.points".into()))
 }
