@@ -322,3 +322,34 @@ fn per_run_memory_is_flat_in_the_number_of_runs() {
         "peak heap grew by {grew} bytes from 10^3 to 4*10^4 runs (runs.csv grew by {extra_rows})"
     );
 }
+
+/// `plot` writes charts into a results directory, so it waits its turn like any writer: while a
+/// run holds the directory, `plot` exits 2 naming the holder and leaves the run's files alone.
+#[test]
+fn plot_refuses_a_directory_another_process_is_writing() {
+    let d = tmp("plot-locked");
+    let out = d.join("o");
+    let o = out.to_str().unwrap();
+    let args = [
+        "run",
+        "--runs",
+        "6000",
+        "--seed",
+        "4",
+        "--quiet",
+        "--threads",
+        "1",
+        "--out",
+        o,
+    ];
+    let first = spawn(&args);
+    let pid = first.id();
+    wait_for(&out.join(".deterrence-sim.lock"));
+    std::thread::sleep(Duration::from_millis(200));
+    let plot = run(&["plot", o, "--force"]);
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", text(&first));
+    assert_eq!(plot.status.code(), Some(2), "plot during a run: {}", text(&plot));
+    assert!(text(&plot).contains(&format!("pid {pid}")), "{}", text(&plot));
+    manifest_matches(&out).unwrap();
+}

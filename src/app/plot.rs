@@ -76,6 +76,10 @@ pub fn plot_run(dir: &Path) -> Result<Vec<PathBuf>> {
 /// `plot DIR` for any results directory: a study (it has `sweep-state.json`) or a run. Unless
 /// `force`, refuses tables that differ from the hashes in `manifest.json` ([`check_hashes`]).
 pub fn plot(dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
+    // Redrawing writes charts into the directory: one writer at a time, as for a run.
+    if dir.is_dir() {
+        crate::report::files::lock_dir(dir)?;
+    }
     if !force {
         check_hashes(dir)?;
     }
