@@ -23,8 +23,30 @@ fn bad_input_is_a_clear_error_with_exit_code_2() {
         ),
         (
             "unknown-protocol",
-            DEFAULT.replace("protocol = \"joint\"", "protocol = \"vote\""),
-            &["protocol", "vote", "joint"],
+            DEFAULT.replace("protocol = \"meeting\"", "protocol = \"vote\""),
+            &["protocol", "vote", "meeting", "separate"],
+        ),
+        (
+            "old-protocol",
+            DEFAULT.replace("protocol = \"meeting\"", "protocol = \"joint\""),
+            &["regimes.article5.protocol", "joint", "replaced", "meeting"],
+        ),
+        (
+            "removed-clock",
+            DEFAULT.replace("consult_hours = 24.0", "decision_delay_hours = 120.0"),
+            &[
+                "regimes.bilateral.decision_delay_hours",
+                "consult_hours",
+                "separate",
+            ],
+        ),
+        (
+            "bad-speaking-order",
+            DEFAULT.replace(
+                "rounds = 3            #",
+                "speaking_order = [\"USA\", \"XXX\"]\nrounds = 3 #",
+            ),
+            &["regimes.article5.speaking_order", "XXX"],
         ),
         (
             "out-of-range",
@@ -72,10 +94,10 @@ fn bad_input_is_a_clear_error_with_exit_code_2() {
         (
             "ignored-setting",
             DEFAULT.replace(
-                "decision_delay_hours = 120.0",
-                "decision_delay_hours = 120.0\ndeadline_hours = 1.0",
+                "consult_hours = 24.0",
+                "consult_hours = 24.0\ndeadline_hours = 1.0",
             ),
-            &["regimes.bilateral.deadline_hours", "no effect", "independent"],
+            &["regimes.bilateral.deadline_hours", "no effect", "separate"],
         ),
         (
             "denormal-half-life",

@@ -62,9 +62,9 @@ fn value_stability_of_a_small_run() {
 }
 
 const PINNED: [(&str, u64, u64); 4] = [
-    ("article5", 269, 543),
-    ("nato_light", 267, 580),
-    ("bilateral", 256, 642),
+    ("article5", 269, 527),
+    ("nato_light", 268, 578),
+    ("bilateral", 263, 647),
     ("none", 157, 637),
 ];
 const PINNED_RUN0: (Option<u32>, u32, u32) = (None, 2, 2);
@@ -290,11 +290,12 @@ fn a_reassurance_force_without_troop_contributors_is_no_tripwire() {
     assert!(Prepared::new(&with, k).p_tripwire > 0.5);
 }
 
-/// Who waits is visible: each guarantor's support arrives later under the independent clock of
-/// `bilateral` than under NATO-light's 24-hour meeting, and later there than under Article 5's
-/// 6-hour decision (guarantors.csv, `mean_hours_to_support`).
+/// Who waits is visible: each guarantor's support arrives later under NATO-light's 24-hour
+/// meeting than under Article 5's 6-hour decision, and later under `none`'s two-week ad hoc
+/// clock than under the bilateral agreements' 24-hour consultations (guarantors.csv,
+/// `mean_hours_to_support`).
 #[test]
-fn support_arrives_later_without_a_joint_deadline() {
+fn support_arrives_later_with_a_later_clock() {
     let m = model(|r| {
         r.run.runs = 400;
         r.run.seed = 9;
@@ -315,11 +316,17 @@ fn support_arrives_later_without_a_joint_deadline() {
     for g in m.guarantors() {
         let w = |r: &str| wait[&(r.to_string(), g.id.clone())];
         assert!(
-            w("article5") < w("nato_light") && w("nato_light") < w("bilateral"),
-            "{}: {} {} {}",
+            w("article5") < w("nato_light"),
+            "{}: {} {}",
             g.id,
             w("article5"),
-            w("nato_light"),
+            w("nato_light")
+        );
+        let none = w("none");
+        assert!(
+            none.is_nan() || w("bilateral") < none,
+            "{}: {} {none}",
+            g.id,
             w("bilateral")
         );
     }

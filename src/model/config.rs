@@ -175,6 +175,27 @@ pub struct RawCrisis {
     /// Months over which each guarantor's cumulative `aid_military_eur_bn` is spread to give
     /// its monthly peacetime aid (§7.3). In [1e-9, 1e9]; default 49 (Kiel Release 28).
     pub aid_months: f64,
+    /// η, how far a coalition shares the escalation risk of responding: a guarantor giving an
+    /// escalating response among N responders bears its escalation probability × N^(−η)
+    /// (retaliation against a lone responder is likelier; Snyder 1984, Christensen & Snyder
+    /// 1990). In [0, 4]; serde default 0 (off); default config 0.5 (illustrative) (§7.5).
+    #[serde(default)]
+    pub escalation_sharing: f64,
+    /// β, how far blame for backing down is shared: a bound guarantor that does not honour pays
+    /// its audience cost × (1 − β·D/(n − 1)), D = the others also backing down (blame avoidance
+    /// in company; Weaver 1986). In [0, 1]; serde default 0 (off); default config 0.5
+    /// (illustrative) (§7.5).
+    #[serde(default)]
+    pub blame_sharing: f64,
+    /// Stopping tolerance of the separate consultations' quantal response equilibrium: the
+    /// largest change of a choice probability in an iteration (§7.10). In [1e-15, 0.1]; serde
+    /// default 1e-6 (Monte Carlo error at 10^4 runs is about 5e-3).
+    #[serde(default)]
+    pub qre_tolerance: Option<f64>,
+    /// Most iterations of that fixed point (§7.10); a crisis that reaches it counts in
+    /// `qre_capped`. 1 to 100000; serde default 200.
+    #[serde(default)]
+    pub qre_max_iterations: Option<u64>,
 }
 
 /// The `[guarantor_defaults]` table: parameters every guarantor shares unless its
@@ -263,6 +284,16 @@ pub enum RawBound {
     List(Vec<String>),
 }
 
+/// A meeting's speaking order: a keyword (`"capability"`) or guarantor ids.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RawOrder {
+    /// `"capability"`; any other string is an error.
+    Keyword(String),
+    /// Guarantor ids, each naming a `[[guarantors]]` entry, no repeats.
+    List(Vec<String>),
+}
+
 /// One `[regimes.NAME]` entry: a security arrangement (docs/MODEL.md §8, §9 "Regimes").
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -278,20 +309,30 @@ pub struct RawRegime {
     /// Russia's belief slots: `"alliance"` (all bound members share one slot) or `"state"`
     /// (one per guarantor) (§7.9).
     pub reputation: String,
-    /// Decision protocol: `"joint"` (needs `deadline_hours`, optional `rounds`) or
-    /// `"independent"` (needs `decision_delay_hours`); a setting of the other protocol is an
-    /// error (§7.8 steps 3-4).
+    /// Decision protocol: `"meeting"` (needs `deadline_hours`; optional `rounds`,
+    /// `speaking_order`) or `"separate"` (needs `consult_hours`); a setting of the other
+    /// protocol is an error (§7.8 steps 3-4, §7.10). The old names `"joint"` and
+    /// `"independent"` are refused with the replacement named.
     pub protocol: String,
-    /// Joint protocol: the hour D at which every guarantor decides (§7.8 step 3). In [0, 1e5];
-    /// required for `joint`, refused for `independent`.
+    /// Meeting: the hour D by which the meeting decides and its commitments take effect (§7.10).
+    /// In [0, 1e5]; required for `meeting`, refused for `separate`.
     #[serde(default)]
     pub deadline_hours: Option<f64>,
-    /// Joint protocol: rounds R of logit best response (§7.8 step 3). 1 to
-    /// [`crate::model::validate::MAX_ROUNDS`]; default 3; refused for `independent`.
+    /// Meeting: calls in all, the tour de table and `rounds - 1` last calls (§7.10). 1 to
+    /// [`crate::model::validate::MAX_ROUNDS`]; default 3; refused for `separate`.
     #[serde(default)]
     pub rounds: Option<u64>,
-    /// Independent protocol: the mean μ_d of the exponential decision delays, hours (§7.8
-    /// step 4). In [0, 1e5]; required for `independent`, refused for `joint`.
+    /// Meeting: who speaks first. `"capability"` (default: largest strength κ first, ties by
+    /// config order) or a list of guarantor ids (no repeats), the unlisted following by
+    /// capability (§7.10). Refused for `separate`.
+    #[serde(default)]
+    pub speaking_order: Option<RawOrder>,
+    /// Separate consultations: the hour at which every non-forced guarantor decides (§7.10).
+    /// In [0, 1e5]; required for `separate`, refused for `meeting`.
+    #[serde(default)]
+    pub consult_hours: Option<f64>,
+    /// Removed (the exponential decision clock of the old `independent` protocol); a config
+    /// that sets it is refused with the replacement, `consult_hours`, named.
     #[serde(default)]
     pub decision_delay_hours: Option<f64>,
     /// The voluntary menu: names of `[responses.*]`, at least one, no repeats ("nothing" is

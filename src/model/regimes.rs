@@ -83,28 +83,40 @@ pub enum Reputation {
     State,
 }
 
-/// How the guarantors decide inside a crisis (config key `protocol`; §7.8 steps 3-4, §8
-/// "Protocol and clock").
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How the guarantors decide inside a crisis (config key `protocol`; docs/MODEL.md §7.8 steps
+/// 3-4, §7.10 "The consultation as a game", §8 "Protocol and clock").
+#[derive(Debug, Clone, PartialEq)]
 pub enum Protocol {
-    /// `protocol = "joint"`: they meet and decide together by a deadline, over `rounds` rounds
-    /// in which each sees the others' provisional commitments of the previous round (Article
-    /// 5's council; the 24-hour clause).
-    Joint {
-        /// The hour at which every non-forced guarantor decides (`deadline_hours`, in
-        /// [0, 1e5]; 6 for `article5`, 24 for `nato_light`). Also the decision hour Russia
-        /// plans with (§7.6).
-        deadline_hours: f64,
-        /// Rounds of logit best response (`rounds`, 1 to `MAX_ROUNDS` = 10; default 3); the
-        /// last round's choices are final.
-        rounds: u32,
+    /// `protocol = "separate"`: separate consultations (the 2024 bilateral agreements: each
+    /// signatory consults Ukraine within 24 hours of a new attack). Every non-forced guarantor
+    /// decides at `consult_hours` without seeing the others' commitments (only a fired
+    /// tripwire is common knowledge): a simultaneous game of incomplete information, played at
+    /// its logit quantal response equilibrium (McKelvey & Palfrey 1995; §7.10).
+    Separate {
+        /// The hour at which every non-forced guarantor decides (`consult_hours`, in [0, 1e5]);
+        /// 24 for `bilateral` (UK-Ukraine Agreement on Security Co-operation, 12 January 2024,
+        /// consultation within 24 hours), 336 for `none` (illustrative: ad hoc aid, no clause).
+        consult_hours: f64,
     },
-    /// `protocol = "independent"`: each decides alone, at its own exponentially distributed
-    /// time, seeing only what others have already committed (a sequential volunteer's dilemma).
-    Independent {
-        /// Mean of the exponential decision hour (config key `decision_delay_hours`, in
-        /// [0, 1e5]; 120 for `bilateral`, 336 for `none`). Russia plans with this mean (§7.6).
-        mean_delay_hours: f64,
+    /// `protocol = "meeting"`: one meeting of all participants by `deadline_hours` (the
+    /// Italian proposal's meeting of the signatories within 24 hours; Article 5's North
+    /// Atlantic Council). A tour de table of public, irrevocable commitments in
+    /// `speaking_order`, each speaker anticipating those after it (the logit agent quantal
+    /// response equilibrium of the perfect-information game, McKelvey & Palfrey 1998), then up
+    /// to `rounds - 1` last calls to those who passed, closed by a call in which nobody commits
+    /// (§7.10).
+    Meeting {
+        /// The hour at which the meeting's commitments are made and take effect
+        /// (`deadline_hours`, in [0, 1e5]; 6 for `article5`, 24 for `nato_light`). Also the
+        /// decision hour Russia plans with (§7.6).
+        deadline_hours: f64,
+        /// Calls in all (`rounds`, 1 to `MAX_ROUNDS` = 10; default 3): the tour de table and
+        /// `rounds - 1` last calls.
+        rounds: u32,
+        /// The speaking order: guarantor indices, a permutation of `0..guarantors` (config key
+        /// `speaking_order`: `"capability"` = largest strength κ first, ties by config order;
+        /// or a list of ids, the unlisted following by capability).
+        order: Vec<usize>,
     },
 }
 
@@ -155,12 +167,12 @@ impl Regime {
         }
     }
 
-    /// Hours until the guarantors' decisions are expected: the deadline (joint) or the mean
-    /// delay (independent). Russia's reference crisis decides at this hour (§7.6).
-    pub fn expected_decision_hours(&self) -> f64 {
+    /// The hour at which the guarantors decide: the meeting's deadline or the consultation
+    /// hour. Every non-forced decision of a crisis is taken then (§7.8, §7.10).
+    pub fn decision_hours(&self) -> f64 {
         match self.protocol {
-            Protocol::Joint { deadline_hours, .. } => deadline_hours,
-            Protocol::Independent { mean_delay_hours } => mean_delay_hours,
+            Protocol::Meeting { deadline_hours, .. } => deadline_hours,
+            Protocol::Separate { consult_hours } => consult_hours,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! (as a dotted path, the same one sweeps use) and what is allowed.
 
 use crate::model::actors::{Guarantor, Russia, Ukraine};
-use crate::model::config::{RawBound, RawConfig, RawRegime};
+use crate::model::config::{RawBound, RawConfig, RawOrder, RawRegime};
 use crate::model::regimes::{Bound, Protocol, Regime, Reputation, Requirement, Response};
 use crate::{Error, Result};
 
@@ -35,6 +35,14 @@ pub struct Crisis {
     /// Troops at which the tripwire's probability p_trip = 1 − exp(−troops / scale) reaches
     /// 1 − 1/e (§7.8 step 2); default 40,000.
     pub tripwire_scale: f64,
+    /// η of the shared escalation risk (`crisis.escalation_sharing`, §7.5); 0 = off.
+    pub escalation_sharing: f64,
+    /// β of the shared blame (`crisis.blame_sharing`, §7.5); 0 = off.
+    pub blame_sharing: f64,
+    /// Stopping tolerance of the separate consultations' QRE (`crisis.qre_tolerance`, §7.10).
+    pub qre_tolerance: f64,
+    /// Iteration cap of that fixed point (`crisis.qre_max_iterations`, §7.10).
+    pub qre_max_iterations: u32,
 }
 
 /// Run-size parameters (the `[run]` table; docs/MODEL.md §9).
@@ -320,9 +328,26 @@ fn ukraine(c: &Check, raw: &RawConfig) -> Result<Ukraine> {
 fn crisis(c: &Check, raw: &RawConfig) -> Result<(Crisis, f64)> {
     let k = &raw.crisis;
     let crisis = Crisis {
-        contest_exponent: c.range("crisis.contest_exponent", k.contest_exponent, 0.1, 20.0)?,
+        contest_exponent: c.range("crisis.contest_exponent", k.contest_exponent, 0.1, 1000.0)?,
         support_half_life_hours: c.positive("crisis.support_half_life_hours", k.support_half_life_hours)?,
         tripwire_scale: c.positive("crisis.tripwire_scale", k.tripwire_scale)?,
+        escalation_sharing: c.range("crisis.escalation_sharing", k.escalation_sharing, 0.0, 4.0)?,
+        blame_sharing: c.range("crisis.blame_sharing", k.blame_sharing, 0.0, 1.0)?,
+        qre_tolerance: c.range(
+            "crisis.qre_tolerance",
+            k.qre_tolerance.unwrap_or(1e-6),
+            1e-15,
+            0.1,
+        )?,
+        qre_max_iterations: match k.qre_max_iterations.unwrap_or(200) {
+            n @ 1..=100_000 => n as u32,
+            n => {
+                return Err(c.err(
+                    "crisis.qre_max_iterations",
+                    format!("must be in 1..=100000 (got {n})"),
+                ))
+            }
+        },
     };
     let aid_months = c.positive("crisis.aid_months", k.aid_months)?;
     Ok((crisis, aid_months))
@@ -461,33 +486,46 @@ fn guarantors(c: &Check, raw: &RawConfig, russia: &Russia, aid_months: f64) -> R
     Ok(guarantors)
 }
 
-/// A regime's decision protocol; a setting of the other protocol is refused by name.
-fn protocol(c: &Check, name: &str, x: &RawRegime) -> Result<Protocol> {
+/// A regime's decision protocol; a setting of the other protocol is refused by name, and so are
+/// the protocols and keys this version replaced.
+fn protocol(c: &Check, name: &str, x: &RawRegime, guarantors: &[Guarantor]) -> Result<Protocol> {
     let f = |s: &str| format!("regimes.{name}.{s}");
-    // A setting of the other protocol would be silently ignored: refuse it by name.
+    if x.decision_delay_hours.is_some() {
+        return Err(c.err(
+            &f("decision_delay_hours"),
+            "was removed with the exponential decision clock: separate consultations all decide \
+             at `consult_hours` (24 under the 2024 bilateral agreements); use \
+             protocol = \"separate\" with consult_hours"
+                .into(),
+        ));
+    }
     let stray = match x.protocol.as_str() {
-        "joint" => x.decision_delay_hours.is_some().then_some("decision_delay_hours"),
-        "independent" => x
+        "meeting" => x.consult_hours.is_some().then_some("consult_hours"),
+        "separate" => x
             .deadline_hours
             .map(|_| "deadline_hours")
-            .or(x.rounds.map(|_| "rounds")),
+            .or(x.rounds.map(|_| "rounds"))
+            .or(x.speaking_order.as_ref().map(|_| "speaking_order")),
         _ => None,
     };
     if let Some(field) = stray {
         return Err(c.err(
             &f(field),
             format!(
-                "has no effect when protocol = \"{}\" (joint uses deadline_hours and rounds; \
-                 independent uses decision_delay_hours): remove it",
+                "has no effect when protocol = \"{}\" (meeting uses deadline_hours, rounds and \
+                 speaking_order; separate uses consult_hours): remove it",
                 x.protocol
             ),
         ));
     }
     Ok(match x.protocol.as_str() {
-        "joint" => {
-            let deadline = x
-                .deadline_hours
-                .ok_or_else(|| c.err(&f("deadline_hours"), "required when protocol = \"joint\"".into()))?;
+        "meeting" => {
+            let deadline = x.deadline_hours.ok_or_else(|| {
+                c.err(
+                    &f("deadline_hours"),
+                    "required when protocol = \"meeting\"".into(),
+                )
+            })?;
             let rounds = x.rounds.unwrap_or(3);
             if rounds == 0 || rounds > MAX_ROUNDS {
                 return Err(c.err(
@@ -495,29 +533,74 @@ fn protocol(c: &Check, name: &str, x: &RawRegime) -> Result<Protocol> {
                     format!("must be in 1..={MAX_ROUNDS} (got {rounds})"),
                 ));
             }
-            Protocol::Joint {
+            Protocol::Meeting {
                 deadline_hours: c.range(&f("deadline_hours"), deadline, 0.0, 1e5)?,
                 rounds: rounds as u32,
+                order: speaking_order(c, &f("speaking_order"), x.speaking_order.as_ref(), guarantors)?,
             }
         }
-        "independent" => {
-            let delay = x.decision_delay_hours.ok_or_else(|| {
+        "separate" => {
+            let hours = x.consult_hours.ok_or_else(|| {
                 c.err(
-                    &f("decision_delay_hours"),
-                    "required when protocol = \"independent\"".into(),
+                    &f("consult_hours"),
+                    "required when protocol = \"separate\"".into(),
                 )
             })?;
-            Protocol::Independent {
-                mean_delay_hours: c.range(&f("decision_delay_hours"), delay, 0.0, 1e5)?,
+            Protocol::Separate {
+                consult_hours: c.range(&f("consult_hours"), hours, 0.0, 1e5)?,
             }
+        }
+        o @ ("joint" | "independent") => {
+            let new = if o == "joint" {
+                "\"meeting\" (with deadline_hours and rounds)"
+            } else {
+                "\"separate\" (with consult_hours)"
+            };
+            return Err(c.err(
+                &f("protocol"),
+                format!("`{o}` was replaced by {new}; allowed: \"meeting\", \"separate\""),
+            ));
         }
         o => {
             return Err(c.err(
                 &f("protocol"),
-                format!("unknown `{o}`; allowed: \"joint\", \"independent\""),
+                format!("unknown `{o}`; allowed: \"meeting\", \"separate\""),
             ))
         }
     })
+}
+
+/// A meeting's speaking order as a permutation of the guarantor indices: the listed ids first,
+/// then the rest by capability κ (largest first, ties by config order).
+fn speaking_order(c: &Check, field: &str, raw: Option<&RawOrder>, g: &[Guarantor]) -> Result<Vec<usize>> {
+    let mut by_cap: Vec<usize> = (0..g.len()).collect();
+    by_cap.sort_by(|&a, &b| g[b].capability.total_cmp(&g[a].capability).then(a.cmp(&b)));
+    let listed: Vec<usize> = match raw {
+        None => Vec::new(),
+        Some(RawOrder::Keyword(k)) if k == "capability" => Vec::new(),
+        Some(RawOrder::Keyword(k)) => {
+            return Err(c.err(
+                field,
+                format!("unknown `{k}`; allowed: \"capability\" or a list of guarantor ids"),
+            ))
+        }
+        Some(RawOrder::List(ids)) => {
+            let mut v = Vec::new();
+            for id in ids {
+                let Some(i) = g.iter().position(|x| &x.id == id) else {
+                    return Err(c.err(field, format!("no guarantor with id `{id}`")));
+                };
+                if v.contains(&i) {
+                    return Err(c.err(field, format!("`{id}` is listed twice")));
+                }
+                v.push(i);
+            }
+            v
+        }
+    };
+    let mut order = listed.clone();
+    order.extend(by_cap.into_iter().filter(|i| !listed.contains(i)));
+    Ok(order)
 }
 
 /// The responses a regime offers, as indices into the model's responses (sorted, no repeats).
@@ -604,7 +687,7 @@ fn regime(
             ))
         }
     };
-    let protocol = protocol(c, name, x)?;
+    let protocol = protocol(c, name, x, guarantors)?;
     let idx = regime_responses(c, name, x, responses)?;
     Ok(Regime {
         name: name.to_string(),

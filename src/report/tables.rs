@@ -706,6 +706,7 @@ mod tests {
             responses_timed: 0,
             support: 1.0,
             decisions: 0,
+            qre_capped: 0,
         };
         let cells = run_cells("none", 3, &r);
         for (c, v) in runs::COLUMNS.iter().zip(&cells) {

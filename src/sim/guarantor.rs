@@ -1,142 +1,227 @@
-//! Where a guarantor chooses: its utilities over its menu of responses in a crisis (the value of
-//! Ukraine holding, cost, escalation risk, audience cost of backing down, solidarity) and its
-//! logit choice among them; also what Russia expects a guarantor of each type to do in a
-//! reference crisis. The protocol that decides who sees what, and when, is
-//! [`crate::sim::protocol`]. docs/MODEL.md §7.5 (utilities) and §7.6 (Russia's expectations).
+//! Where a guarantor chooses: its menu of options in a crisis, every per-option constant of its
+//! utility at the regime's decision hour, and its utilities given what it expects of the others
+//! (the value of Ukraine holding, cost, escalation risk shared in a coalition, audience cost of
+//! backing down with blame shared, solidarity). The games that say what it expects of the
+//! others are [`crate::sim::qre`] (separate consultations) and [`crate::sim::meeting`] (a joint
+//! meeting). docs/MODEL.md §7.5 (utilities) and §7.10 (the consultation as a game).
+
+// Per-option quantities live in parallel fixed-size arrays indexed by menu position.
+#![allow(clippy::needless_range_loop)]
 
 use crate::model::actors::Guarantor;
-use crate::model::choice::{contest, logit_probs, sample};
-use crate::sim::prepared::{Expectation, OptionId, Prepared, MAXOPT};
-use crate::sim::state::RunState;
+use crate::model::choice::contest;
+use crate::model::validate::MAX_RESPONSES;
 
-impl Prepared<'_> {
-    /// Guarantor `i`'s utilities over its options (docs/MODEL.md §7.5), written to `u` in the
-    /// order of `self.options[i]` (and the time-weighted support and arrival hour of each option
-    /// to `x` and `arr`; nothing gives 0 support and arrives never, at infinity). `hard` is its
-    /// type, `scale` the crisis size (1 for an offensive, `probe_scale` for a probe), `others`
-    /// the support the others give (O_i, S-units), `base` Ukraine's own effective strength d·K,
-    /// `attacker` Russia's strength in this crisis S·scale, `decide_at` the hour of the
-    /// decision. The three slices must be as long as its menu.
+/// One option of a guarantor's menu in a crisis: do nothing, or one of the model's responses.
+/// Its id indexes per-option tables (probabilities, response counts): id 0 is "nothing" and id
+/// `k + 1` is response `k` of [`crate::model::validate::Model::responses`]. That offset lives
+/// here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OptionId(u8);
+
+impl OptionId {
+    /// Do nothing.
+    pub const NOTHING: OptionId = OptionId(0);
+
+    /// The option of response `r` (an index into the model's responses, below
+    /// `MAX_RESPONSES`).
+    #[inline]
+    pub fn respond(r: usize) -> OptionId {
+        debug_assert!(r < MAX_RESPONSES);
+        OptionId(r as u8 + 1)
+    }
+
+    /// The response this option takes, or `None` for nothing.
+    #[inline]
+    pub fn response(self) -> Option<usize> {
+        (self.0 as usize).checked_sub(1)
+    }
+
+    /// The index of this option in per-option tables (`0..MAXOPT`).
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Option "nothing", as a constant for patterns and comparisons.
+pub const NOTHING: OptionId = OptionId::NOTHING;
+/// The number of option ids: nothing plus at most `MAX_RESPONSES` responses.
+pub(crate) const MAXOPT: usize = MAX_RESPONSES + 1;
+
+/// Crisis kinds, the first index of per-kind tables: a major offensive.
+pub const OFFENSIVE_KIND: usize = 0;
+/// A probe (Russia at `probe_scale` of its strength).
+pub const PROBE_KIND: usize = 1;
+
+/// One guarantor's menu in a crisis with every per-option constant of its utility (§7.5), at
+/// the regime's decision hour (every non-forced guarantor decides then, §7.10). Positions
+/// `0..n` follow [`Menu::options`]; position 0 is nothing.
+#[derive(Debug, Clone)]
+pub struct Menu {
+    /// The options: nothing first, then the responses the regime offers that its flags allow,
+    /// in menu order (§7.5 "Options").
+    pub options: Vec<OptionId>,
+    /// Time-weighted support x_ik = effect·κ_i·τ(D + delay), S-units (§7.2); 0 for nothing.
+    pub x: [f64; MAXOPT],
+    /// Hour the support arrives, D + delay; infinity for nothing.
+    pub arrival: [f64; MAXOPT],
+    /// Whether the option keeps the regime's commitment (its honouring set, §8).
+    pub honours: [bool; MAXOPT],
+    /// The option's utility terms that depend on nothing else, by type (`[Hard, Soft]`):
+    /// solidarity·θ_i if Hard and honouring, minus cost_weight·cost.
+    pub fixed: [[f64; MAXOPT]; 2],
+    /// escalation_aversion · escalation, the utility charge of the escalation risk before it is
+    /// shared (§7.5).
+    pub escalation: [f64; MAXOPT],
+    /// The raw escalation probability of each option (Russia's P(war), §7.7).
+    pub escalation_p: [f64; MAXOPT],
+    /// The sanctions weight of each option (§7.7).
+    pub sanctions: [f64; MAXOPT],
+    /// v_i by `[kind][type]`: the value of Ukraine holding (× θ_i × scale), `[Hard, Soft]`.
+    pub value: [[f64; 2]; 2],
+    /// a_i: the audience cost of not honouring, audience_cost · η_i if bound, else 0.
+    pub audience: f64,
+    /// λ_g, its logit precision.
+    pub lambda: f64,
+    /// ρ_i, its baseline P(Hard): the type mixture the others expect of it in the reference
+    /// equilibria (§5, §7.6).
+    pub resolve: f64,
+}
+
+impl Menu {
+    /// Build guarantor `g`'s menu constants for `options`, at decision hour `hour`: `responses`
+    /// gives each response's (effect, delay, cost, escalation, sanctions), `honours` whether
+    /// each option id keeps the commitment, `decay` the timeliness rate, `audience` its
+    /// audience cost, `scales` the crisis sizes `[1, probe_scale]`, `escalation_aversion` and
+    /// the rest from `g`.
     #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        g: &Guarantor,
+        options: Vec<OptionId>,
+        responses: &[(f64, f64, f64, f64, f64)],
+        honours: &[bool; MAXOPT],
+        hour: f64,
+        decay: f64,
+        audience: f64,
+        scales: [f64; 2],
+    ) -> Menu {
+        let mut m = Menu {
+            x: [0.0; MAXOPT],
+            arrival: [f64::INFINITY; MAXOPT],
+            honours: [false; MAXOPT],
+            fixed: [[0.0; MAXOPT]; 2],
+            escalation: [0.0; MAXOPT],
+            escalation_p: [0.0; MAXOPT],
+            sanctions: [0.0; MAXOPT],
+            value: [
+                [g.value(true, scales[0]), g.value(false, scales[0])],
+                [g.value(true, scales[1]), g.value(false, scales[1])],
+            ],
+            audience,
+            lambda: g.lambda,
+            resolve: g.resolve,
+            options,
+        };
+        for (k, &o) in m.options.iter().enumerate() {
+            let Some(r) = o.response() else { continue };
+            let (effect, delay, cost, esc, sanctions) = responses[r];
+            let t = hour + delay;
+            m.x[k] = effect * g.capability * (-decay * t).exp();
+            m.arrival[k] = t;
+            m.honours[k] = honours[o.index()];
+            let stood_by = if m.honours[k] {
+                g.solidarity * g.threat
+            } else {
+                0.0
+            };
+            m.fixed[0][k] = stood_by - g.cost_weight * cost;
+            m.fixed[1][k] = -g.cost_weight * cost;
+            m.escalation[k] = g.escalation_aversion * esc;
+            m.escalation_p[k] = esc;
+            m.sanctions[k] = sanctions;
+        }
+        m
+    }
+
+    /// The number of options.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.options.len()
+    }
+
+    /// Whether the menu is empty (never: nothing is always on it).
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.options.is_empty()
+    }
+}
+
+/// The parts of the crisis game every member shares (§7.5, §7.10).
+#[derive(Debug, Clone)]
+pub struct Game {
+    /// Each guarantor's menu, in config order.
+    pub menus: Vec<Menu>,
+    /// m of the contest.
+    pub exponent: f64,
+    /// Russia's strength A in a crisis of each kind, `[offensive, probe]`.
+    pub attacker: [f64; 2],
+    /// η, the shared escalation risk (`crisis.escalation_sharing`).
+    pub eta: f64,
+    /// β, the shared blame (`crisis.blame_sharing`).
+    pub beta: f64,
+}
+
+impl Game {
+    /// C(w, A_kind): P(Ukraine holds) at total effective strength `w`.
+    #[inline]
+    pub fn hold(&self, kind: usize, w: f64) -> f64 {
+        contest(w, self.attacker[kind], self.exponent)
+    }
+
+    /// φ(N) = max(N, 1)^(−η): the share of its escalation risk a responder bears among N
+    /// responders (1 alone, and always 1 at η = 0).
+    #[inline]
+    pub fn phi(&self, n: f64) -> f64 {
+        if self.eta == 0.0 {
+            1.0
+        } else if self.eta == 0.5 {
+            1.0 / n.max(1.0).sqrt()
+        } else {
+            n.max(1.0).powf(-self.eta)
+        }
+    }
+
+    /// Guarantor `i`'s utilities over its menu (§7.5), written to `u[..menu.len()]`. `ctx(k, x,
+    /// h)` gives, for the option at menu position `k` with support `x` that does (`h`) or does not honour, what `i`
+    /// expects at the end of the crisis: (E[C(W + x)], E[φ(N)] with N the responders counting
+    /// `i` if it honours, E[number of other members who honour]). The shared term of every
+    /// option (its value of Ukraine holding without it) is left in: probabilities do not move.
     #[inline]
     pub fn utilities(
         &self,
         i: usize,
         hard: bool,
-        scale: f64,
-        base: f64,
-        others: f64,
-        attacker: f64,
-        decide_at: f64,
+        kind: usize,
+        mut ctx: impl FnMut(usize, f64, bool) -> (f64, f64, f64),
         u: &mut [f64],
-        x: &mut [f64],
-        arr: &mut [f64],
     ) {
-        let m = self.model;
-        let g: &Guarantor = &m.guarantors()[i];
-        let exponent = m.crisis().contest_exponent;
-        let v = g.value(hard, scale);
-        let p0 = contest(base + others, attacker, exponent);
-        let ac = if self.bound[i] {
-            self.regime.audience_cost * g.audience_sensitivity
-        } else {
-            0.0
-        };
-        for (k, &o) in self.options[i].iter().enumerate() {
-            let Some(r) = o.response() else {
-                u[k] = -ac;
-                x[k] = 0.0;
-                arr[k] = f64::INFINITY;
-                continue;
-            };
-            let r = &m.responses()[r];
-            let t = decide_at + r.delay_hours;
-            let support = r.effect * g.capability * self.timeliness(t);
-            let gain = v * (contest(base + others + support, attacker, exponent) - p0);
-            let reneged = if r.honours { 0.0 } else { ac };
-            let stood_by = if r.honours && hard {
-                g.solidarity * g.threat
-            } else {
-                0.0
-            };
-            u[k] = gain + stood_by - g.cost_weight * r.cost - g.escalation_aversion * r.escalation - reneged;
-            x[k] = support;
-            arr[k] = t;
+        let m = &self.menus[i];
+        let t = usize::from(!hard);
+        let v = m.value[kind][t];
+        let others = (self.menus.len() - 1) as f64;
+        for k in 0..m.len() {
+            let (ec, phi, en) = ctx(k, m.x[k], m.honours[k]);
+            let mut uk = v * ec + m.fixed[t][k] - m.escalation[k] * phi;
+            if !m.honours[k] && m.audience > 0.0 {
+                let psi = if others > 0.0 {
+                    1.0 - self.beta + self.beta * en / others
+                } else {
+                    1.0
+                };
+                uk -= m.audience * psi;
+            }
+            u[k] = uk;
         }
     }
-
-    /// What Russia expects guarantor `i` of the given type to do in a reference crisis: Ukraine
-    /// at its initial capability, no other support, decisions at the regime's expected hour.
-    pub(crate) fn reference(&self, i: usize, hard: bool, scale: f64, base: f64, t: f64) -> Expectation {
-        let n = self.options[i].len();
-        let (mut u, mut x, mut a, mut p) = ([0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT]);
-        let attacker = self.model.russia().strength * scale;
-        self.utilities(
-            i,
-            hard,
-            scale,
-            base,
-            0.0,
-            attacker,
-            t,
-            &mut u[..n],
-            &mut x[..n],
-            &mut a[..n],
-        );
-        logit_probs(&u[..n], self.model.guarantors()[i].lambda, &mut p[..n]);
-        let mut e = Expectation::default();
-        for k in 0..n {
-            let Some(r) = self.options[i][k].response() else {
-                continue;
-            };
-            let r = &self.model.responses()[r];
-            e.honour += if r.honours { p[k] } else { 0.0 };
-            e.support += p[k] * x[k];
-            e.escalation += p[k] * r.escalation;
-            e.sanctions += p[k] * r.sanctions;
-        }
-        e
-    }
-}
-
-/// Guarantor `i` chooses in a crisis: its utilities given the support `others` give, deciding at
-/// hour `at`, then a logit draw at its precision λ_g with uniform `draw` (docs/MODEL.md §7.5;
-/// the other arguments as in [`Prepared::utilities`], its type from `st.hard`). Writes its
-/// choice probabilities (by option id) to `st.probs` and returns (option id, time-weighted
-/// support, arrival hour).
-#[allow(clippy::too_many_arguments)]
-#[inline]
-pub fn choose(
-    p: &Prepared,
-    st: &mut RunState,
-    i: usize,
-    scale: f64,
-    base: f64,
-    others: f64,
-    attacker: f64,
-    at: f64,
-    draw: f64,
-) -> (OptionId, f64, f64) {
-    let (mut u, mut x, mut a, mut pr) = ([0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT], [0.0; MAXOPT]);
-    let n = p.options[i].len();
-    p.utilities(
-        i,
-        st.hard[i],
-        scale,
-        base,
-        others,
-        attacker,
-        at,
-        &mut u[..n],
-        &mut x[..n],
-        &mut a[..n],
-    );
-    logit_probs(&u[..n], p.model.guarantors()[i].lambda, &mut pr[..n]);
-    let k = sample(&pr[..n], draw);
-    let row = &mut st.probs[i * MAXOPT..(i + 1) * MAXOPT];
-    row.fill(0.0);
-    for (j, &o) in p.options[i].iter().enumerate() {
-        row[o.index()] = pr[j];
-    }
-    (p.options[i][k], x[k], a[k])
 }

@@ -4,47 +4,22 @@
 //! (`Prepared::utilities`, §7.5) and the reference crisis behind Russia's expectations (§7.6)
 //! are in [`crate::sim::guarantor`].
 
-use crate::model::regimes::{Regime, Reputation, Requirement};
-use crate::model::validate::{Model, MAX_RESPONSES};
+// Per-option quantities live in parallel fixed-size arrays indexed by menu position.
+#![allow(clippy::needless_range_loop)]
 
-/// One option of a guarantor's menu in a crisis: do nothing, or one of the model's responses.
-/// Its id indexes per-option tables (probabilities, response counts): id 0 is "nothing" and id
-/// `k + 1` is response `k` of [`Model::responses`]. That offset lives here and nowhere else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct OptionId(u8);
+use crate::model::regimes::{Protocol, Regime, Reputation, Requirement};
+use crate::model::validate::Model;
+use crate::sim::guarantor::{Game, Menu, OFFENSIVE_KIND, PROBE_KIND};
+use crate::sim::meeting::{self, Tables};
+use crate::sim::qre::{self, Setting};
 
-impl OptionId {
-    /// Do nothing.
-    pub const NOTHING: OptionId = OptionId(0);
-
-    /// The option of response `r` (an index into [`Model::responses`], below `MAX_RESPONSES`).
-    #[inline]
-    pub fn respond(r: usize) -> OptionId {
-        debug_assert!(r < MAX_RESPONSES);
-        OptionId(r as u8 + 1)
-    }
-
-    /// The response this option takes, or `None` for nothing.
-    #[inline]
-    pub fn response(self) -> Option<usize> {
-        (self.0 as usize).checked_sub(1)
-    }
-
-    /// The index of this option in per-option tables (`0..MAXOPT`).
-    #[inline]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
-
-/// Option "nothing", as a constant for patterns and comparisons.
-pub const NOTHING: OptionId = OptionId::NOTHING;
-/// The number of option ids: nothing plus at most `MAX_RESPONSES` responses.
-pub(crate) const MAXOPT: usize = MAX_RESPONSES + 1;
+pub(crate) use crate::sim::guarantor::MAXOPT;
+pub use crate::sim::guarantor::{OptionId, NOTHING};
 
 /// What Russia expects of one guarantor of one type in a reference crisis (docs/MODEL.md §7.6):
-/// the logit-weighted means over its menu at K = K₀, no other support, no tripwire, deciding at
-/// the regime's expected hour.
+/// the means over its menu of its play in the regime's reference equilibrium: K = K₀, no
+/// tripwire, the others in the game at their baseline resolve (§7.10): the QRE of separate
+/// consultations, or the tour de table averaged over the records it may face.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Expectation {
     /// P(an honouring response), in [0, 1] (the Hard/Soft honouring rates quoted in §7.6 and
@@ -53,6 +28,8 @@ pub struct Expectation {
     /// Expected time-weighted support s_i^T = Σ_r π_r x_ir, in S-units (multiples of
     /// `russia.milex_usd_bn`); enters X_k of §7.7.
     pub support: f64,
+    /// E[x_i²], S-units squared: with `support`, the variance of its support (§7.7).
+    pub support_sq: f64,
     /// Expected escalation probability e_i^T = Σ_r π_r escalation_r, in [0, 1]; enters E_k of
     /// §7.7.
     pub escalation: f64,
@@ -108,6 +85,22 @@ pub struct Prepared<'m> {
     /// z_i,0 = ln(ρ_i / (1 − ρ_i)): each guarantor's baseline resolve on the logit scale, the
     /// level its resolve walk reverts to (§5, §7.3).
     pub resolve_logit0: Vec<f64>,
+    /// Whether each option id keeps the regime's commitment (by [`OptionId::index`]; nothing
+    /// never does).
+    pub honours: [bool; MAXOPT],
+    /// The crisis game: every guarantor's menu constants at the decision hour (§7.5, §7.10).
+    pub game: Game,
+    /// Whether a fired tripwire forces each guarantor (its `troops` flag, when the tripwire can
+    /// fire at all).
+    pub tripwire_forced: Vec<bool>,
+    /// Every option's support is 0 or this common value (then the separate consultations'
+    /// expectations are exact, §7.10).
+    pub lattice: Option<f64>,
+    /// Separate consultations: the reference QRE per kind (`[offensive, probe]`), `n × 2 ×
+    /// MAXOPT` probabilities by menu position ([`qre::at`]); it warm-starts every crisis.
+    pub qre_reference: [Vec<f64>; 2],
+    /// A meeting: the tour de table's continuation tables.
+    pub meeting: Option<Tables>,
 }
 
 impl<'m> Prepared<'m> {
@@ -182,6 +175,100 @@ impl<'m> Prepared<'m> {
             None => 0.0,
         };
         let total_cap: f64 = g.iter().map(|x| x.capability).sum();
+        let mut honours = [false; MAXOPT];
+        for (r, resp) in model.responses().iter().enumerate() {
+            honours[OptionId::respond(r).index()] = resp.honours;
+        }
+        let hour = regime.decision_hours();
+        let ru = model.russia();
+        let table: Vec<(f64, f64, f64, f64, f64)> = model
+            .responses()
+            .iter()
+            .map(|r| (r.effect, r.delay_hours, r.cost, r.escalation, r.sanctions))
+            .collect();
+        let menus: Vec<Menu> = g
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let audience = if bound[i] {
+                    regime.audience_cost * x.audience_sensitivity
+                } else {
+                    0.0
+                };
+                Menu::new(
+                    x,
+                    options[i].clone(),
+                    &table,
+                    &honours,
+                    hour,
+                    decay,
+                    audience,
+                    [1.0, ru.probe_scale],
+                )
+            })
+            .collect();
+        let crisis = model.crisis();
+        let game = Game {
+            menus,
+            exponent: crisis.contest_exponent,
+            attacker: [ru.strength, ru.strength * ru.probe_scale],
+            eta: crisis.escalation_sharing,
+            beta: crisis.blame_sharing,
+        };
+        let tripwire_forced: Vec<bool> = g.iter().map(|x| p_tripwire > 0.0 && x.troops).collect();
+        let lattice = lattice_of(&game);
+        let base = model.ukraine().defence_multiplier * model.ukraine().capability;
+        let n = g.len();
+        let nobody = vec![false; n];
+        let rho: Vec<f64> = g.iter().map(|x| x.resolve).collect();
+        let mut qre_reference = [vec![0.0; n * 2 * MAXOPT], vec![0.0; n * 2 * MAXOPT]];
+        let mut plays: [Vec<[[f64; MAXOPT]; 2]>; 2] = [Vec::new(), Vec::new()];
+        let mut tables = None;
+        match &regime.protocol {
+            Protocol::Separate { .. } => {
+                for kind in [OFFENSIVE_KIND, PROBE_KIND] {
+                    let setting = Setting {
+                        kind,
+                        seen: base,
+                        forced_count: 0.0,
+                        forced: &nobody,
+                        p_hard: &rho,
+                        lattice,
+                        lambda_scale: 1.0,
+                    };
+                    let sigma = &mut qre_reference[kind];
+                    qre::principal(
+                        &game,
+                        &setting,
+                        20,
+                        crisis.qre_tolerance,
+                        crisis.qre_max_iterations,
+                        sigma,
+                    );
+                    plays[kind] = (0..n)
+                        .map(|i| {
+                            let mut row = [[0.0; MAXOPT]; 2];
+                            for (t, r) in row.iter_mut().enumerate() {
+                                r.copy_from_slice(&sigma[qre::at(i, t)..qre::at(i, t) + MAXOPT]);
+                            }
+                            row
+                        })
+                        .collect();
+                }
+            }
+            Protocol::Meeting { order, .. } => {
+                let most: f64 = game
+                    .menus
+                    .iter()
+                    .map(|m| m.x.iter().copied().fold(0.0, f64::max))
+                    .sum();
+                let top = 2.0 * base + tripwire_support + most;
+                let t = Tables::new(&game, order, &tripwire_forced, top, lattice);
+                plays[OFFENSIVE_KIND] = meeting::expected_play(&game, &t.offensive, base, 0);
+                plays[PROBE_KIND] = meeting::expected_play(&game, &t.probe, base, 0);
+                tables = Some(t);
+            }
+        }
         let mut p = Prepared {
             model,
             regime,
@@ -199,20 +286,36 @@ impl<'m> Prepared<'m> {
             info_weight: g.iter().map(|x| x.capability / total_cap).collect(),
             decay,
             resolve_logit0: g.iter().map(|x| (x.resolve / (1.0 - x.resolve)).ln()).collect(),
+            honours,
+            game,
+            tripwire_forced,
+            lattice,
+            qre_reference,
+            meeting: tables,
         };
-        let t = regime.expected_decision_hours();
-        let base = model.ukraine().defence_multiplier * model.ukraine().capability;
-        for i in 0..g.len() {
-            let mut off = [Expectation::default(); 2];
-            let mut probe = [Expectation::default(); 2];
-            for (k, hard) in [true, false].into_iter().enumerate() {
-                off[k] = p.reference(i, hard, 1.0, base, t);
-                probe[k] = p.reference(i, hard, model.russia().probe_scale, base, t);
-            }
-            p.expect_offensive.push(off);
-            p.expect_probe.push(probe);
+        for i in 0..n {
+            p.expect_offensive
+                .push([0, 1].map(|t| p.expectation(i, &plays[OFFENSIVE_KIND][i][t])));
+            p.expect_probe
+                .push([0, 1].map(|t| p.expectation(i, &plays[PROBE_KIND][i][t])));
         }
         p
+    }
+
+    /// Guarantor `i`'s expectation (§7.6) from its option probabilities `q` by menu position.
+    fn expectation(&self, i: usize, q: &[f64; MAXOPT]) -> Expectation {
+        let m = &self.game.menus[i];
+        let mut e = Expectation::default();
+        for k in 0..m.len() {
+            if m.honours[k] {
+                e.honour += q[k];
+            }
+            e.support += q[k] * m.x[k];
+            e.support_sq += q[k] * m.x[k] * m.x[k];
+            e.escalation += q[k] * m.escalation_p[k];
+            e.sanctions += q[k] * m.sanctions[k];
+        }
+        e
     }
 
     /// τ(h) = exp(−ln 2 · h / h½) in (0, 1]: how much support arriving at hour `h` counts
@@ -221,4 +324,23 @@ impl<'m> Prepared<'m> {
     pub fn timeliness(&self, h: f64) -> f64 {
         (-self.decay * h).exp()
     }
+}
+
+/// The common value x̄ when every option's support is 0 or x̄ (to a relative 1e-12), else None.
+fn lattice_of(g: &Game) -> Option<f64> {
+    let mut common: Option<f64> = None;
+    for m in &g.menus {
+        for k in 0..m.len() {
+            let x = m.x[k];
+            if x <= 0.0 {
+                continue;
+            }
+            match common {
+                None => common = Some(x),
+                Some(c) if (x - c).abs() <= 1e-12 * c => {}
+                Some(_) => return None,
+            }
+        }
+    }
+    common
 }

@@ -3,16 +3,21 @@
 //!
 //! Each guarantor is Hard or Soft this time; a tripwire force may put its contributors at war at
 //! hour 0 (Schelling's threat that leaves something to chance); the others decide under the
-//! regime's protocol (jointly, in rounds by a deadline, each seeing the others' provisional
-//! commitments; or alone, each at its own exponential time, seeing only what is already
-//! committed); support arriving at hour h counts exp(-ln 2 h / half-life); the Tullock contest
-//! decides whether Ukraine holds; Russia updates its Beta beliefs from what it saw (late support
-//! counts as partly honoured) and the run's tallies record who paid and who waited.
+//! regime's protocol, a game (docs/MODEL.md §7.10): separate consultations, every guarantor
+//! deciding at the consultation hour without seeing the others, at the quantal response
+//! equilibrium of that simultaneous game ([`crate::sim::qre`]); or one meeting by a deadline, a
+//! tour de table of public commitments with last calls ([`crate::sim::meeting`]). Support
+//! arriving at hour h counts exp(-ln 2 h / half-life); the Tullock contest decides whether
+//! Ukraine holds; Russia updates its beliefs from what it saw and the run's tallies record who
+//! paid and who waited.
 
 use crate::model::choice::contest;
+use crate::model::choice::sample;
 use crate::model::regimes::Protocol;
-use crate::sim::guarantor;
+use crate::sim::guarantor::{OFFENSIVE_KIND, PROBE_KIND};
+use crate::sim::meeting::{draw_choice, Tour};
 use crate::sim::prepared::{Prepared, MAXOPT, NOTHING};
+use crate::sim::qre::{self, Setting};
 use crate::sim::state::RunState;
 use crate::sim::trace::CrisisView;
 use crate::stats::rng::Draws;
@@ -21,8 +26,8 @@ use crate::stats::rng::Draws;
 #[derive(Debug, Clone, Copy)]
 struct Stakes {
     offensive: bool,
-    /// Russia's effort relative to a major offensive (1, or the probe scale).
-    scale: f64,
+    /// The crisis kind (`OFFENSIVE_KIND` or `PROBE_KIND`).
+    kind: usize,
     /// Russia's strength in this crisis.
     attacker: f64,
     /// Ukraine's own effective strength.
@@ -38,17 +43,14 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
     let scale = if offensive { 1.0 } else { ru.probe_scale };
     let s = Stakes {
         offensive,
-        scale,
+        kind: if offensive { OFFENSIVE_KIND } else { PROBE_KIND },
         attacker: ru.strength * scale,
         base: p.model.ukraine().defence_multiplier * st.capability,
     };
     let (tripwire, u_combat) = open(p, st, d, offensive);
-    match p.regime.protocol {
-        Protocol::Joint {
-            deadline_hours,
-            rounds,
-        } => joint_meeting(p, st, d, &s, deadline_hours, rounds),
-        Protocol::Independent { mean_delay_hours } => separate_decisions(p, st, d, &s, mean_delay_hours),
+    match &p.regime.protocol {
+        Protocol::Meeting { rounds, .. } => joint_meeting(p, st, d, &s, tripwire, *rounds),
+        Protocol::Separate { .. } => separate_decisions(p, st, d, &s),
     }
     settle(p, st, &s, tripwire, u_combat)
 }
@@ -85,74 +87,127 @@ fn open(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -> (boo
     (tripwire, u_combat)
 }
 
-/// A joint meeting by the deadline: in each of `rounds` rounds every guarantor not already at war
-/// responds to the others' provisional commitments of the previous round; all decide at the
-/// deadline hour.
-fn joint_meeting(
-    p: &Prepared,
-    st: &mut RunState,
-    d: &mut Draws,
-    s: &Stakes,
-    deadline_hours: f64,
-    rounds: u32,
-) {
-    let ng = p.model.guarantors().len();
-    st.decide_at.fill(deadline_hours);
-    for _ in 0..rounds {
-        let total: f64 = st.contrib.iter().sum();
-        for i in 0..ng {
-            if st.forced[i] {
-                st.next[i] = st.contrib[i];
-                continue;
-            }
-            let draw = d.uniform();
-            let others = total - st.contrib[i];
-            let (o, xi, ai) = guarantor::choose(
-                p,
-                st,
-                i,
-                s.scale,
-                s.base,
-                others,
-                s.attacker,
-                deadline_hours,
-                draw,
-            );
-            st.choice[i] = o;
-            st.next[i] = xi;
-            st.arrival[i] = ai;
-        }
-        std::mem::swap(&mut st.contrib, &mut st.next);
+/// Record guarantor `i`'s choice at menu position `k` with probabilities `q` (by menu
+/// position).
+#[inline]
+fn commit(p: &Prepared, st: &mut RunState, i: usize, k: usize, q: &[f64]) {
+    let menu = &p.game.menus[i];
+    st.choice[i] = menu.options[k];
+    st.contrib[i] = menu.x[k];
+    st.arrival[i] = menu.arrival[k];
+    let row = &mut st.probs[i * MAXOPT..(i + 1) * MAXOPT];
+    row.fill(0.0);
+    for (j, &o) in menu.options.iter().enumerate() {
+        row[o.index()] = q[j];
     }
-    st.record.decisions += rounds * ng as u32;
 }
 
-/// Separate decisions: each guarantor decides alone at its own exponential time (mean
-/// `mean_delay_hours`), seeing only what is already committed.
-fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, mean_delay_hours: f64) {
-    let ng = p.model.guarantors().len();
-    for i in 0..ng {
-        st.decide_at[i] = mean_delay_hours * d.exponential();
-    }
-    for (k, o) in st.order.iter_mut().enumerate() {
-        *o = k;
-    }
-    let times = &st.decide_at;
-    st.order
-        .sort_unstable_by(|&a, &b| times[a].total_cmp(&times[b]).then(a.cmp(&b)));
-    let mut committed: f64 = st.contrib.iter().sum();
-    for k in 0..ng {
-        let i = st.order[k];
+/// A joint meeting by the deadline (§7.10): the tour de table in the speaking order, each
+/// speaker seeing the record and anticipating those after it (the continuation tables of
+/// [`crate::sim::meeting`]), then up to `rounds - 1` last calls to those who passed, each
+/// treating the record as final; a call in which nobody commits closes the meeting. One uniform
+/// per speaker and call.
+fn joint_meeting(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, tripwire: bool, rounds: u32) {
+    let Some(tables) = &p.meeting else { return };
+    let tour: &Tour = match (s.offensive, tripwire) {
+        (true, false) => &tables.offensive,
+        (true, true) => &tables.tripwire,
+        (false, _) => &tables.probe,
+    };
+    let g = &p.game;
+    let hour = p.regime.decision_hours();
+    let mut w = s.base + st.contrib.iter().sum::<f64>();
+    let mut n = st.forced.iter().filter(|&&f| f).count();
+    let (mut u, mut q) = ([0.0; MAXOPT], [0.0; MAXOPT]);
+    for node in 0..tour.speakers.len() {
+        let i = tour.speakers[node];
         let draw = d.uniform();
         if st.forced[i] {
             continue;
         }
-        let at = st.decide_at[i];
-        let (o, xi, ai) = guarantor::choose(p, st, i, s.scale, s.base, committed, s.attacker, at, draw);
-        st.choice[i] = o;
-        st.contrib[i] = xi;
-        st.arrival[i] = ai;
-        committed += xi;
+        st.decide_at[i] = hour;
+        let nk = g.menus[i].len();
+        tour.utilities(g, node, st.hard[i], w, n, &mut u[..nk]);
+        let k = draw_choice(&u[..nk], g.menus[i].lambda, draw, &mut q[..nk]);
+        commit(p, st, i, k, &q[..nk]);
+        w += g.menus[i].x[k];
+        n += usize::from(g.menus[i].honours[k]);
+        st.record.decisions += 1;
+    }
+    for _ in 1..rounds {
+        let mut any = false;
+        for node in 0..tour.speakers.len() {
+            let i = tour.speakers[node];
+            if st.forced[i] || st.choice[i] != NOTHING {
+                continue;
+            }
+            let draw = d.uniform();
+            let nk = g.menus[i].len();
+            let others = n as f64;
+            g.utilities(
+                i,
+                st.hard[i],
+                s.kind,
+                |_, x, h| (g.hold(s.kind, w + x), g.phi((n + usize::from(h)) as f64), others),
+                &mut u[..nk],
+            );
+            let k = draw_choice(&u[..nk], g.menus[i].lambda, draw, &mut q[..nk]);
+            st.record.decisions += 1;
+            if k == 0 {
+                continue;
+            }
+            commit(p, st, i, k, &q[..nk]);
+            w += g.menus[i].x[k];
+            n += usize::from(g.menus[i].honours[k]);
+            any = true;
+        }
+        if !any {
+            break;
+        }
+    }
+}
+
+/// Separate consultations (§7.10): every non-forced guarantor decides at the consultation hour
+/// without seeing the others (a fired tripwire is common knowledge), each drawing from its
+/// strategy in the quantal response equilibrium of that simultaneous game, warm-started from the
+/// regime's reference equilibrium. One uniform per guarantor.
+fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes) {
+    let g = &p.game;
+    let ng = g.menus.len();
+    let hour = p.regime.decision_hours();
+    st.sigma.copy_from_slice(&p.qre_reference[s.kind]);
+    let forced_count = st.forced.iter().filter(|&&f| f).count() as f64;
+    let setting = Setting {
+        kind: s.kind,
+        seen: s.base + st.contrib.iter().sum::<f64>(),
+        forced_count,
+        forced: &st.forced,
+        p_hard: &st.p_hard,
+        lattice: p.lattice,
+        lambda_scale: 1.0,
+    };
+    let crisis = p.model.crisis();
+    let solved = qre::solve(
+        g,
+        &setting,
+        crisis.qre_tolerance,
+        crisis.qre_max_iterations,
+        &mut st.sigma,
+        &mut st.qre_work,
+    );
+    st.record.qre_capped += u32::from(!solved.converged);
+    let mut q = [0.0; MAXOPT];
+    for i in 0..ng {
+        let draw = d.uniform();
+        if st.forced[i] {
+            continue;
+        }
+        st.decide_at[i] = hour;
+        let nk = g.menus[i].len();
+        let b = qre::at(i, usize::from(!st.hard[i]));
+        q[..nk].copy_from_slice(&st.sigma[b..b + nk]);
+        let k = sample(&q[..nk], draw);
+        commit(p, st, i, k, &q[..nk]);
     }
     st.record.decisions += ng as u32;
 }
@@ -177,7 +232,7 @@ fn settle(p: &Prepared, st: &mut RunState, s: &Stakes, tripwire: bool, u_combat:
         rec.called[i] += 1;
         rec.responses[i * nopt + o.index()] += 1;
         let response = o.response().map(|r| &m.responses()[r]);
-        let honoured = response.is_some_and(|r| r.honours);
+        let honoured = p.honours[o.index()];
         if let Some(r) = response {
             rec.cost[i] += r.cost * m.guarantors()[i].milex_usd_bn;
             persistent += r.persistent * st.contrib[i];

@@ -54,6 +54,9 @@ pub struct RunRecord {
     /// meeting or once under the independent protocol): the throughput unit of
     /// `benches/engine.rs`, not a model output.
     pub decisions: u32,
+    /// Crises of separate consultations whose equilibrium stopped at `crisis.qre_max_iterations`
+    /// before reaching `crisis.qre_tolerance` (0 in the default run; §7.10).
+    pub qre_capped: u32,
 }
 
 /// The mutable state of one run, with the scratch buffers the monthly loop reuses.
@@ -84,24 +87,22 @@ pub struct RunState {
     pub hard: Vec<bool>,
     /// Whether the tripwire forced it into the troops response at hour 0 (no decision taken).
     pub forced: Vec<bool>,
-    /// Its time-weighted support x_i this crisis, in S-units (under the joint protocol: the
-    /// latest round's provisional commitments, final after the last round).
+    /// Its time-weighted support x_i this crisis, in S-units .
     pub contrib: Vec<f64>,
-    /// The joint protocol's buffer for the round being drawn, swapped into `contrib` at the
-    /// end of each round.
-    pub next: Vec<f64>,
     /// The option it chose (or was forced into) this crisis.
     pub choice: Vec<OptionId>,
     /// Hour its response arrives (decision hour + the response's delay; 0 for forced troops;
     /// infinity for nothing).
     pub arrival: Vec<f64>,
-    /// Hour it decides: the deadline (joint) or its exponential draw (independent; §7.8).
+    /// Hour it decides: the meeting's deadline or the consultation hour (§7.8, §7.10).
     pub decide_at: Vec<f64>,
-    /// The independent protocol's decision order: guarantor indices by `decide_at`, ties by
-    /// index.
-    pub order: Vec<usize>,
     /// Probabilities of each guarantor's last choice, by option id (`guarantors x MAXOPT`).
     pub probs: Vec<f64>,
+    /// The separate consultations' type-contingent strategies (`guarantors × 2 × MAXOPT`,
+    /// [`crate::sim::qre::at`]).
+    pub sigma: Vec<f64>,
+    /// Scratch of the QRE fixed point ([`crate::sim::qre::scratch_len`]).
+    pub qre_work: Vec<f64>,
 }
 
 impl RunState {
@@ -141,16 +142,17 @@ impl RunState {
                 responses_timed: 0,
                 support: 0.0,
                 decisions: 0,
+                qre_capped: 0,
             },
             hard: vec![false; g],
             forced: vec![false; g],
             contrib: vec![0.0; g],
-            next: vec![0.0; g],
             choice: vec![NOTHING; g],
             arrival: vec![f64::INFINITY; g],
             decide_at: vec![0.0; g],
-            order: (0..g).collect(),
             probs: vec![0.0; g * MAXOPT],
+            sigma: vec![0.0; g * 2 * MAXOPT],
+            qre_work: vec![0.0; crate::sim::qre::scratch_len(g)],
         };
         st.reset(p);
         st
@@ -188,6 +190,7 @@ impl RunState {
         r.responses_timed = 0;
         r.support = 0.0;
         r.decisions = 0;
+        r.qre_capped = 0;
     }
 
     /// Russia's current mean belief in guarantor `i`'s resolve.

@@ -1,0 +1,178 @@
+//! The consultation as a game, checked through the engine (docs/MODEL.md §7.10, §11): the
+//! volunteer's dilemma and the stag hunt of `configs/checks/`, played crisis by crisis by
+//! `sim::protocol::crisis`, against equilibria solved here independently.
+
+use deterrence_sim::model::config::RawConfig;
+use deterrence_sim::model::validate::Model;
+use deterrence_sim::sim::prepared::{Prepared, NOTHING};
+use deterrence_sim::sim::protocol::crisis;
+use deterrence_sim::sim::state::RunState;
+use deterrence_sim::stats::rng::Draws;
+
+const VD: &str = include_str!("../configs/checks/volunteers_dilemma.toml");
+const STAG: &str = include_str!("../configs/checks/stag_hunt.toml");
+
+/// A check config with `edit` applied to its raw form.
+fn check(text: &str, edit: impl FnOnce(&mut RawConfig)) -> Model {
+    let mut raw = RawConfig::parse(text, "check").unwrap();
+    edit(&mut raw);
+    Model::from_raw(&raw, "check").unwrap()
+}
+
+fn set_lambda(raw: &mut RawConfig, lambda: f64) {
+    raw.guarantor_defaults.lambda = lambda;
+}
+
+fn set_rounds(raw: &mut RawConfig, rounds: u64) {
+    raw.regimes.get_mut("meeting").unwrap().rounds = Some(rounds);
+}
+
+/// Play `crises` offensives of regime `name` through the engine; return the shares of crises
+/// in which nobody acted and in which everybody acted, and the mean number acting.
+fn play(m: &Model, name: &str, crises: u64) -> (f64, f64, f64) {
+    let r = m.regimes().iter().position(|x| x.name == name).unwrap();
+    let p = Prepared::new(m, r);
+    let mut st = RunState::new(&p);
+    let n = m.guarantors().len();
+    let (mut nobody, mut all, mut acting) = (0u64, 0u64, 0u64);
+    for rep in 0..crises {
+        st.reset(&p);
+        let mut d = Draws::new(11, 0, rep);
+        crisis(&p, &mut st, &mut d, true);
+        let k = st.choice.iter().filter(|&&o| o != NOTHING).count();
+        nobody += u64::from(k == 0);
+        all += u64::from(k == n);
+        acting += k as u64;
+    }
+    let c = crises as f64;
+    (nobody as f64 / c, all as f64 / c, acting as f64 / c)
+}
+
+/// The symmetric logit QRE of the n-player volunteer's dilemma (b = 1, cost c): the root of
+/// q = logistic(λ((1 − q)^(n−1) − c)), unique because the right side falls in q; by bisection.
+fn vd_qre(n: i32, c: f64, lambda: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    for _ in 0..200 {
+        let q = 0.5 * (lo + hi);
+        let rhs = 1.0 / (1.0 + (-lambda * ((1.0 - q).powi(n - 1) - c)).exp());
+        if rhs > q {
+            lo = q;
+        } else {
+            hi = q;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Binomial standard error of a share `p` over `n` trials.
+fn se(p: f64, n: u64) -> f64 {
+    (p * (1.0 - p) / n as f64).sqrt()
+}
+
+#[test]
+fn volunteers_dilemma_qre_reference_is_the_symmetric_fixed_point() {
+    // The engine's reference equilibrium (the warm start of every crisis) is the symmetric QRE.
+    for lambda in [1.0, 5.0, 20.0] {
+        let m = check(VD, |r| set_lambda(r, lambda));
+        let p = Prepared::new(&m, 0);
+        let q = vd_qre(5, 0.25, lambda);
+        for i in 0..5 {
+            // Menu position 1 is "act"; both types are identical here.
+            let b = deterrence_sim::sim::qre::at(i, 0);
+            let engine = p.qre_reference[0][b + 1];
+            assert!(
+                (engine - q).abs() < 1e-9,
+                "λ = {lambda}: engine q = {engine}, fixed point {q}"
+            );
+        }
+    }
+    // The published values at λ = 5: q = 0.377608, P(nobody) = 0.093394.
+    let q = vd_qre(5, 0.25, 5.0);
+    assert!((q - 0.377608).abs() < 1e-6);
+    assert!(((1.0 - q).powi(5) - 0.093394).abs() < 1e-6);
+}
+
+#[test]
+fn volunteers_dilemma_separate_decisions_play_the_qre() {
+    let n = 40_000;
+    for (lambda, want) in [(5.0, 0.093394), (20.0, 0.144315)] {
+        let m = check(VD, |r| set_lambda(r, lambda));
+        let (nobody, _, _) = play(&m, "separate", n);
+        let q = vd_qre(5, 0.25, lambda);
+        let exact = (1.0 - q).powi(5);
+        assert!((exact - want).abs() < 1e-6, "fixed point {exact} vs {want}");
+        let z = (nobody - exact) / se(exact, n);
+        eprintln!("VD separate λ = {lambda}: engine P(nobody) = {nobody:.5}, QRE {exact:.6}");
+        assert!(
+            z.abs() < 4.0,
+            "λ = {lambda}: engine P(nobody) = {nobody}, QRE {exact} (z = {z:.2})"
+        );
+    }
+    // Far from uniform play (1/32 = 0.031) and rising toward the Nash value (1/4)^(5/4) = 0.1768.
+    let nash = 0.25_f64.powf(1.25);
+    let p100 = (1.0 - vd_qre(5, 0.25, 100.0)).powi(5);
+    let p20 = (1.0 - vd_qre(5, 0.25, 20.0)).powi(5);
+    assert!(p20 < p100 && p100 < nash && nash - p100 < 0.01);
+}
+
+#[test]
+fn volunteers_dilemma_meeting_settles_without_parity() {
+    let n = 20_000;
+    let separate = play(&check(VD, |_| {}), "separate", n).0;
+    let mut last = f64::INFINITY;
+    let mut by_rounds = Vec::new();
+    for rounds in 1..=10 {
+        let m = check(VD, |r| set_rounds(r, rounds));
+        let (nobody, _, acting) = play(&m, "meeting", n);
+        by_rounds.push((nobody, acting));
+        eprintln!("VD meeting rounds = {rounds}: P(nobody) = {nobody:.5}, E[acting] = {acting:.3}");
+        // The same uniforms, one more last call: commitments only accumulate.
+        assert!(
+            nobody <= last,
+            "rounds {rounds}: P(nobody) {nobody} rose from {last}"
+        );
+        assert!(nobody <= separate, "meeting {nobody} above separate {separate}");
+        last = nobody;
+    }
+    // Against the exact agent-QRE of the tour with myopic last calls, computed by enumeration of
+    // every profile in tests/data/issue9_reference.py: P(nobody) after the tour 0.007794, and
+    // E[acting] 1.405510 / 2.212021 / 2.518608 after 1 / 2 / 3 calls.
+    let z = (by_rounds[0].0 - 0.007794) / se(0.007794, n);
+    assert!(z.abs() < 4.0, "tour: P(nobody) {} (z = {z:.2})", by_rounds[0].0);
+    for (r, want) in [(0, 1.405510), (1, 2.212021), (2, 2.518608)] {
+        assert!(
+            (by_rounds[r].1 - want).abs() < 0.05,
+            "{} calls: E[acting] {} vs {want}",
+            r + 1,
+            by_rounds[r].1
+        );
+    }
+    // Settled: from 6 calls on, nothing changes.
+    for w in by_rounds[5..].windows(2) {
+        assert_eq!(w[0], w[1]);
+    }
+    // The meeting does far better than separate decisions (0.093).
+    assert!(by_rounds[0].0 < 0.5 * separate, "{by_rounds:?} vs {separate}");
+}
+
+#[test]
+fn stag_hunt_meeting_coordinates_where_separate_decisions_do_not() {
+    let n = 20_000;
+    let m = check(STAG, |_| {});
+    let (_, all_separate, _) = play(&m, "separate", n);
+    let (_, all_meeting, _) = play(&m, "meeting", n);
+    eprintln!("stag hunt P(all act): separate {all_separate:.5}, meeting {all_meeting:.5}");
+    // Exact values (tests/data/issue9_reference.py): the principal-branch QRE of the
+    // simultaneous game gives q = 0.187383, P(all) = q^4 = 0.001233; the meeting with 3 calls
+    // 0.911440.
+    let z = (all_separate - 0.001233) / se(0.001233, n);
+    assert!(
+        z.abs() < 4.0,
+        "separate decisions reach all-act in {all_separate} (z = {z:.2})"
+    );
+    let z = (all_meeting - 0.911440) / se(0.911440, n);
+    assert!(
+        z.abs() < 4.0,
+        "the meeting reaches all-act in {all_meeting} (z = {z:.2})"
+    );
+}
