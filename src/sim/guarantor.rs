@@ -50,11 +50,12 @@ impl Prepared<'_> {
                 continue;
             };
             let r = &m.responses()[r];
+            let honours = self.honours[o.index()];
             let t = decide_at + r.delay_hours;
             let support = r.effect * g.capability * self.timeliness(t);
             let gain = v * (contest(base + others + support, attacker, exponent) - p0);
-            let reneged = if r.honours { 0.0 } else { ac };
-            let stood_by = if r.honours && hard {
+            let reneged = if honours { 0.0 } else { ac };
+            let stood_by = if honours && hard {
                 g.solidarity * g.threat
             } else {
                 0.0
@@ -86,11 +87,12 @@ impl Prepared<'_> {
         logit_probs(&u[..n], self.model.guarantors()[i].lambda, &mut p[..n]);
         let mut e = Expectation::default();
         for k in 0..n {
-            let Some(r) = self.options[i][k].response() else {
+            let o = self.options[i][k];
+            let Some(r) = o.response() else {
                 continue;
             };
             let r = &self.model.responses()[r];
-            e.honour += if r.honours { p[k] } else { 0.0 };
+            e.honour += if self.honours[o.index()] { p[k] } else { 0.0 };
             e.support += p[k] * x[k];
             e.escalation += p[k] * r.escalation;
             e.sanctions += p[k] * r.sanctions;

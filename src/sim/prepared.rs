@@ -76,6 +76,10 @@ pub struct Prepared<'m> {
     /// Each guarantor's menu: nothing first, then the responses the regime offers it that its
     /// flags allow (docs/MODEL.md §7.5 "Options"), in menu order.
     pub options: Vec<Vec<OptionId>>,
+    /// Whether each option keeps the regime's commitment, by [`OptionId::index`]: true for the
+    /// responses of [`Regime::honouring`], false for nothing and every other response
+    /// (docs/MODEL.md §7.5, §7.9, §8 "Honouring").
+    pub honours: [bool; MAXOPT],
     /// The troops response the tripwire forces (the first response with `requires = "troops"`),
     /// if the model has one (§7.8 step 2).
     pub tripwire_option: Option<OptionId>,
@@ -134,6 +138,10 @@ impl<'m> Prepared<'m> {
                 o
             })
             .collect();
+        let mut honours = [false; MAXOPT];
+        for &r in &regime.honouring {
+            honours[OptionId::respond(r).index()] = true;
+        }
         let tripwire_response = model
             .responses()
             .iter()
@@ -188,6 +196,7 @@ impl<'m> Prepared<'m> {
             regime_index,
             bound,
             options,
+            honours,
             tripwire_option,
             slot,
             slot_weight,

@@ -177,7 +177,9 @@ fn settle(p: &Prepared, st: &mut RunState, s: &Stakes, tripwire: bool, u_combat:
         rec.called[i] += 1;
         rec.responses[i * nopt + o.index()] += 1;
         let response = o.response().map(|r| &m.responses()[r]);
-        let honoured = response.is_some_and(|r| r.honours);
+        let honoured = p.honours[o.index()];
+        let forced = st.forced[i];
+        rec.forced[i] += u32::from(forced);
         if let Some(r) = response {
             rec.cost[i] += r.cost * m.guarantors()[i].milex_usd_bn;
             persistent += r.persistent * st.contrib[i];
@@ -187,7 +189,8 @@ fn settle(p: &Prepared, st: &mut RunState, s: &Stakes, tripwire: bool, u_combat:
             rec.arrival_hours[i] += st.arrival[i];
             first = first.min(st.arrival[i]);
         }
-        if p.bound[i] {
+        // A forced tripwire is not a decision: only the calls a bound member decided count.
+        if p.bound[i] && !forced {
             rec.commitments += 1;
             rec.commitments_honoured += u32::from(honoured);
         }
