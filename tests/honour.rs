@@ -238,3 +238,254 @@ fn guarantors_csv_follows_the_regime_set() {
     }
     assert!(forced_seen > 0, "the tripwire fires in the default run");
 }
+
+/// Russia's planned P(hold) in an offensive and in a probe at state `st`, read through the
+/// engine's utilities: U_offensive and U_probe are linear in `offensive_gain` and `probe_gain`
+/// with slopes (1 − hold), so two models that differ only in those gains give hold exactly.
+fn planned_holds(edit: impl Fn(&mut RawConfig) + Copy, regime: usize) -> (f64, f64) {
+    use deterrence_sim::sim::russia::{russia_utilities, OFFENSIVE, PROBE};
+    use deterrence_sim::sim::state::RunState;
+    let u = |gain: f64| {
+        let m = model(|r| {
+            edit(r);
+            r.russia.offensive_gain = gain;
+            r.russia.probe_gain = gain;
+        });
+        let p = Prepared::new(&m, regime);
+        let st = RunState::new(&p);
+        russia_utilities(&p, &st).0
+    };
+    let (u0, u1) = (u(0.0), u(1.0));
+    (
+        1.0 - (u1[OFFENSIVE] - u0[OFFENSIVE]),
+        1.0 - (u1[PROBE] - u0[PROBE]),
+    )
+}
+
+/// Resolve, not speed: a guarantor that honours most of its calls raises Russia's belief in its
+/// resolve. Under NATO-light the US honours about nine calls in ten; with observations weighted
+/// by timeliness (support arriving after days counted as partly failed) Russia's belief fell
+/// below its prior (ISSUE9 #5). Read from the runs' belief timelines.
+#[test]
+fn beta_binary_resolve() {
+    let m = model(|_| {});
+    let k = m.regime_index("nato_light").unwrap();
+    let p = Prepared::new(&m, k);
+    let us = m.guarantors().iter().position(|g| g.id == "USA").unwrap();
+    let prior = p.slot_prior[p.slot[us]];
+    let periods = m.run().periods as usize;
+    let g = m.guarantors().len();
+    let (mut called, mut honoured, mut moved, mut n) = (0, 0, 0.0, 0);
+    for run in 0..2000 {
+        let r = run_one(&p, 11, 0, run);
+        if r.called[us] == 0 {
+            continue;
+        }
+        called += r.called[us];
+        honoured += r.honoured[us];
+        moved += f64::from(r.beliefs[(periods - 1) * g + us]) - prior;
+        n += 1;
+    }
+    let rate = f64::from(honoured) / f64::from(called);
+    assert!(rate > 0.8, "the US honours most calls under nato_light ({rate})");
+    let moved = moved / n as f64;
+    eprintln!(
+        "US under nato_light: honours {rate:.3} of its calls; belief {prior} -> {:.3} on average",
+        prior + moved
+    );
+    assert!(
+        moved > 0.01,
+        "Russia's belief in the US must rise above its prior {prior} when it honours {rate} of its calls (mean change {moved}, {n} runs)"
+    );
+}
+
+/// The tripwire counted once: when it fires, the troop contributors are forced into the troops
+/// response, which replaces their voluntary choice. With p_trip ≈ 1 (a huge force), Russia's
+/// planned P(hold) in an offensive is the fired branch alone, so it cannot depend on how the
+/// troop contributors would have chosen freely (here: their logit precision). Before the fix
+/// Russia added their voluntary expected support on top of the tripwire's.
+#[test]
+fn tripwire_counted_once() {
+    let mut checked = 0;
+    for k in 0..4 {
+        let edit = |lambda: f64| {
+            move |r: &mut RawConfig| {
+                r.modifiers.reassurance_troops = 1e6;
+                for g in r.guarantors.iter_mut().filter(|g| g.troops) {
+                    g.lambda = Some(lambda);
+                }
+            }
+        };
+        let m = model(edit(0.0));
+        let p = Prepared::new(&m, k);
+        if p.p_tripwire < 0.999 {
+            continue;
+        }
+        let (free, _) = planned_holds(edit(0.0), k);
+        let (sharp, _) = planned_holds(edit(50.0), k);
+        // Their voluntary expectations differ a lot between the two precisions...
+        let i = m.guarantors().iter().position(|g| g.troops).unwrap();
+        let e = |lambda| Prepared::new(&model(edit(lambda)), k).expect_offensive[i][0].support;
+        assert!((e(0.0) - e(50.0)).abs() > 1e-3, "{}", p.regime.name);
+        // ...and Russia's offensive P(hold) does not see it.
+        assert!(
+            (free - sharp).abs() < 1e-9,
+            "{}: hold_off {free} vs {sharp}",
+            p.regime.name
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "the default regimes with a force ({checked})");
+}
+
+/// Russia's P(hold) is an expectation over the support it expects, E[C(B + X)], X the sum of
+/// the members' support with member i Hard with probability μ_i (its slot mean) and its support
+/// given the type following the reference mixture. The engine approximates it by 2-point
+/// Gauss–Hermite on the sum's mean and variance; here the exact value comes from a fine grid
+/// convolution of the per-member mixtures, at the initial state of the default config.
+#[test]
+fn russia_hold_mixture() {
+    use deterrence_sim::model::choice::{contest, logit_probs};
+    use deterrence_sim::sim::state::RunState;
+    let m = model(|_| {});
+    let exponent = m.crisis().contest_exponent;
+    let ru = m.russia();
+    let mut worst: f64 = 0.0;
+    for k in 0..m.regimes().len() {
+        let p = Prepared::new(&m, k);
+        let st = RunState::new(&p);
+        let base = m.ukraine().defence_multiplier * st.capability;
+        let t = p.regime.expected_decision_hours();
+        // Each member's support atoms (value, probability) under Russia's type mixture.
+        let atoms = |i: usize, scale: f64, e: &[deterrence_sim::sim::prepared::Expectation; 2]| {
+            let n = p.options[i].len();
+            let mu = st.belief(&p, i);
+            let mut out = Vec::new();
+            for (j, hard) in [true, false].into_iter().enumerate() {
+                let (mut u, mut x, mut a, mut pr) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                p.utilities(
+                    i,
+                    hard,
+                    scale,
+                    base,
+                    0.0,
+                    ru.strength * scale,
+                    t,
+                    &mut u,
+                    &mut x,
+                    &mut a,
+                );
+                logit_probs(&u, m.guarantors()[i].lambda, &mut pr);
+                let m1: f64 = pr.iter().zip(&x).map(|(q, x)| q * x).sum();
+                assert!(
+                    (m1 - e[j].support).abs() < 1e-12,
+                    "the reference mixture is the engine's"
+                );
+                let w = if hard { mu } else { 1.0 - mu };
+                out.extend(x.iter().zip(&pr).map(|(&x, &q)| (x, w * q)));
+            }
+            out
+        };
+        // E[C(shift + Σ_{i in members} x_i)] by convolution on a grid of step h, each atom split
+        // linearly between its two neighbouring nodes (mean-preserving).
+        let exact = |members: &[usize], scale: f64, shift: f64, probe: bool| {
+            let per: Vec<Vec<(f64, f64)>> = members
+                .iter()
+                .map(|&i| {
+                    atoms(
+                        i,
+                        scale,
+                        if probe {
+                            &p.expect_probe[i]
+                        } else {
+                            &p.expect_offensive[i]
+                        },
+                    )
+                })
+                .collect();
+            let top: f64 = per
+                .iter()
+                .map(|a| a.iter().map(|x| x.0).fold(0.0, f64::max))
+                .sum();
+            let nodes = 1 << 14;
+            let h = (top / (nodes - 64) as f64).max(1e-12);
+            let mut pmf = vec![0.0; nodes];
+            pmf[0] = 1.0;
+            for a in &per {
+                let mut next = vec![0.0; nodes];
+                for (j, &q) in pmf.iter().enumerate() {
+                    if q == 0.0 {
+                        continue;
+                    }
+                    for &(x, w) in a {
+                        let f = x / h;
+                        let lo = f.floor() as usize;
+                        let frac = f - lo as f64;
+                        next[j + lo] += q * w * (1.0 - frac);
+                        next[j + lo + 1] += q * w * frac;
+                    }
+                }
+                pmf = next;
+            }
+            pmf.iter()
+                .enumerate()
+                .map(|(j, &q)| q * contest(base + shift + j as f64 * h, ru.strength * scale, exponent))
+                .sum::<f64>()
+        };
+        let all: Vec<usize> = (0..m.guarantors().len()).collect();
+        let not_troops: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| !m.guarantors()[i].troops)
+            .collect();
+        let exact_off = (1.0 - p.p_tripwire) * exact(&all, 1.0, 0.0, false)
+            + p.p_tripwire * exact(&not_troops, 1.0, p.tripwire_support, false);
+        let exact_probe = exact(&all, ru.probe_scale, 0.0, true);
+        let (hold_off, hold_probe) = planned_holds(|_| {}, k);
+        let (e_off, e_probe) = (hold_off - exact_off, hold_probe - exact_probe);
+        eprintln!(
+            "{}: offensive {hold_off:.6} vs exact {exact_off:.6} ({e_off:+.2e}); probe {hold_probe:.6} vs exact {exact_probe:.6} ({e_probe:+.2e})",
+            p.regime.name
+        );
+        worst = worst.max(e_off.abs()).max(e_probe.abs());
+    }
+    assert!(worst < 2e-3, "2-point Gauss–Hermite error {worst:.2e}");
+}
+
+/// Speed apart from resolve: Russia's speed belief starts at its prior (so it scales nothing),
+/// and faster honouring support than it expected raises the support it plans with, so it attacks
+/// less (slower support: more), without touching its belief in the guarantor's resolve.
+#[test]
+fn speed_belief_scales_expected_support() {
+    use deterrence_sim::sim::state::RunState;
+    let m = model(|_| {});
+    let us = m.guarantors().iter().position(|g| g.id == "USA").unwrap();
+    let mut checked = 0;
+    for k in 0..m.regimes().len() {
+        let p = Prepared::new(&m, k);
+        let st = RunState::new(&p);
+        let slot = p.slot[us];
+        assert!((st.speed[slot].mean() - p.speed_prior[slot]).abs() < 1e-12);
+        let prior = p.speed_prior[slot];
+        assert!(prior > 0.0 && prior < 1.0, "{}: {prior}", p.regime.name);
+        let [h, s] = p.expect_offensive[us];
+        if h.support + s.support < 1e-6 {
+            continue;
+        }
+        // Russia's P(offensive): lower when it expects more support.
+        let attack = |st: &RunState| {
+            use deterrence_sim::sim::russia::{russia_utilities, OFFENSIVE};
+            russia_utilities(&p, st).1[OFFENSIVE]
+        };
+        let before = attack(&st);
+        let mut fast = st.clone();
+        fast.speed[slot].observe(1.0, 20.0);
+        let mut slow = st.clone();
+        slow.speed[slot].observe(0.0, 20.0);
+        assert_eq!(fast.beliefs, st.beliefs);
+        let (f, sl) = (attack(&fast), attack(&slow));
+        assert!(f < before && before < sl, "{}: {f} {before} {sl}", p.regime.name);
+        checked += 1;
+    }
+    assert!(checked >= 3);
+}

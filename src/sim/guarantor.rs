@@ -92,8 +92,12 @@ impl Prepared<'_> {
                 continue;
             };
             let r = &self.model.responses()[r];
-            e.honour += if self.honours[o.index()] { p[k] } else { 0.0 };
+            if self.honours[o.index()] {
+                e.honour += p[k];
+                e.honour_timeliness += p[k] * self.timeliness(a[k]);
+            }
             e.support += p[k] * x[k];
+            e.support_sq += p[k] * x[k] * x[k];
             e.escalation += p[k] * r.escalation;
             e.sanctions += p[k] * r.sanctions;
         }

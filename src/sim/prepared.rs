@@ -51,8 +51,16 @@ pub struct Expectation {
     /// §8). Russia's utilities do not use it; the engine check of §11 check 1 reads it.
     pub honour: f64,
     /// Expected time-weighted support s_i^T = Σ_r π_r x_ir, in S-units (multiples of
-    /// `russia.milex_usd_bn`); enters X_k of §7.7.
+    /// `russia.milex_usd_bn`); the first moment m1 of x given the type in Russia's P(hold)
+    /// (§7.7).
     pub support: f64,
+    /// Its second moment Σ_r π_r x_ir², in S-units squared: m2 of x given the type, for the
+    /// variance of the support Russia expects (§7.7).
+    pub support_sq: f64,
+    /// Σ_{r honouring} π_r τ(arrival_r): the timeliness mass of the honouring responses, in
+    /// [0, `honour`]. `honour_timeliness / honour` is the mean timeliness of this type's
+    /// honouring support, the prior of Russia's speed belief (§7.9).
+    pub honour_timeliness: f64,
     /// Expected escalation probability e_i^T = Σ_r π_r escalation_r, in [0, 1]; enters E_k of
     /// §7.7.
     pub escalation: f64,
@@ -92,6 +100,13 @@ pub struct Prepared<'m> {
     pub slot_weight: Vec<f64>,
     /// Prior mean μ_s of each slot: the mean baseline resolve ρ_i of its members (§5).
     pub slot_prior: Vec<f64>,
+    /// Prior mean τ̄_s of each slot's speed belief (Russia's Beta over the timeliness of
+    /// honouring support): Σ_i Σ_T w_iT h_iT / Σ_i Σ_T w_iT π_iT over the slot's members, with
+    /// h the reference offensive's [`Expectation::honour_timeliness`], π its
+    /// [`Expectation::honour`] and w = ρ_i (Hard), 1 − ρ_i (Soft); clamped to [1e-6, 1 − 1e-6]
+    /// (0.5 where no member can honour). Russia scales its expected support of a member by
+    /// mean(speed) / τ̄_s (§7.7, §7.9).
+    pub speed_prior: Vec<f64>,
     /// Russia's expectations of each guarantor in a reference offensive, `[Hard, Soft]` (§7.6).
     pub expect_offensive: Vec<[Expectation; 2]>,
     /// Russia's expectations of each guarantor in a reference probe (scale `probe_scale`),
@@ -167,7 +182,7 @@ impl<'m> Prepared<'m> {
         let slot_weight = (0..g.len())
             .map(|i| 1.0 / members[slot[i]].len() as f64)
             .collect();
-        let slot_prior = members
+        let slot_prior: Vec<f64> = members
             .iter()
             .map(|m| m.iter().map(|&i| g[i].resolve).sum::<f64>() / m.len() as f64)
             .collect();
@@ -201,6 +216,7 @@ impl<'m> Prepared<'m> {
             slot,
             slot_weight,
             slot_prior,
+            speed_prior: Vec::new(),
             expect_offensive: Vec::new(),
             expect_probe: Vec::new(),
             p_tripwire,
@@ -221,6 +237,23 @@ impl<'m> Prepared<'m> {
             p.expect_offensive.push(off);
             p.expect_probe.push(probe);
         }
+        p.speed_prior = members
+            .iter()
+            .map(|m| {
+                let (mut tau, mut mass) = (0.0, 0.0);
+                for &i in m {
+                    let rho = g[i].resolve;
+                    let [h, s] = &p.expect_offensive[i];
+                    tau += rho * h.honour_timeliness + (1.0 - rho) * s.honour_timeliness;
+                    mass += rho * h.honour + (1.0 - rho) * s.honour;
+                }
+                if mass > 0.0 {
+                    (tau / mass).clamp(1e-6, 1.0 - 1e-6)
+                } else {
+                    0.5
+                }
+            })
+            .collect();
         p
     }
 

@@ -159,7 +159,8 @@ fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes
 
 /// The crisis ends: the contest decides whether Ukraine holds, the run's tallies record who was
 /// called, who honoured, who paid and who waited, and Russia updates its beliefs from what it saw
-/// (late support counts as partly honoured).
+/// (resolve: whether each member that decided honoured; speed: how timely its honouring support
+/// was).
 fn settle(p: &Prepared, st: &mut RunState, s: &Stakes, tripwire: bool, u_combat: f64) -> CrisisView {
     let m = p.model;
     let nopt = m.responses().len() + 1;
@@ -194,12 +195,15 @@ fn settle(p: &Prepared, st: &mut RunState, s: &Stakes, tripwire: bool, u_combat:
             rec.commitments += 1;
             rec.commitments_honoured += u32::from(honoured);
         }
-        let seen = if honoured {
-            p.timeliness(st.arrival[i])
-        } else {
-            0.0
-        };
-        st.beliefs[p.slot[i]].observe(seen, p.slot_weight[i]);
+        // Resolve (whether it honoured) and speed (how timely, given that it did), from the
+        // members that decided; a forced tripwire says nothing about resolve.
+        if !forced {
+            let slot = p.slot[i];
+            st.beliefs[slot].observe(f64::from(u8::from(honoured)), p.slot_weight[i]);
+            if honoured {
+                st.speed[slot].observe(p.timeliness(st.arrival[i]), p.slot_weight[i]);
+            }
+        }
     }
     if first.is_finite() {
         rec.response_hours += first;

@@ -78,8 +78,13 @@ pub struct RunState {
     /// p_i,t = logistic(z_i,t): each guarantor's P(Hard) this month, which also scales its
     /// peacetime aid (§7.3).
     pub p_hard: Vec<f64>,
-    /// Russia's Beta belief per slot (indexed by [`Prepared::slot`], §7.9).
+    /// Russia's Beta belief per slot (indexed by [`Prepared::slot`], §7.9): P(Hard), learnt
+    /// from whether each member honoured (1) or not (0).
     pub beliefs: Vec<Beta>,
+    /// Russia's speed belief per slot: a Beta over the timeliness τ of a member's honouring
+    /// support, prior mean [`Prepared::speed_prior`], learnt from τ(arrival) when it honours
+    /// (§7.9).
+    pub speed: Vec<Beta>,
     /// Whether the run is over (the first major offensive happened).
     pub done: bool,
     /// What the batch keeps of the run.
@@ -126,6 +131,11 @@ impl RunState {
                 .slot_prior
                 .iter()
                 .map(|&mu| Beta::with_mean(mu, m.russia().prior_strength))
+                .collect(),
+            speed: p
+                .speed_prior
+                .iter()
+                .map(|&tau| Beta::with_mean(tau, m.russia().prior_strength))
                 .collect(),
             done: false,
             record: RunRecord {
@@ -174,6 +184,9 @@ impl RunState {
         }
         for (b, &mu) in self.beliefs.iter_mut().zip(&p.slot_prior) {
             *b = Beta::with_mean(mu, m.russia().prior_strength);
+        }
+        for (b, &tau) in self.speed.iter_mut().zip(&p.speed_prior) {
+            *b = Beta::with_mean(tau, m.russia().prior_strength);
         }
         self.done = false;
         let r = &mut self.record;
