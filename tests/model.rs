@@ -62,9 +62,9 @@ fn value_stability_of_a_small_run() {
 }
 
 const PINNED: [(&str, u64, u64); 4] = [
-    ("article5", 269, 527),
-    ("nato_light", 268, 578),
-    ("bilateral", 263, 647),
+    ("article5", 269, 526),
+    ("nato_light", 265, 696),
+    ("bilateral", 262, 645),
     ("none", 157, 637),
 ];
 const PINNED_RUN0: (Option<u32>, u32, u32) = (None, 2, 2);
@@ -293,12 +293,15 @@ fn a_reassurance_force_without_troop_contributors_is_no_tripwire() {
 /// Who waits is visible: each guarantor's support arrives later under NATO-light's 24-hour
 /// meeting than under Article 5's 6-hour decision, and later under `none`'s two-week ad hoc
 /// clock than under the bilateral agreements' 24-hour consultations (guarantors.csv,
-/// `mean_hours_to_support`).
+/// `mean_hours_to_support`). The column follows each regime's honouring set, so NATO-light is
+/// given bilateral's (military) set here: the default also counts financial aid, which arrives
+/// after 720 hours whatever the clock.
 #[test]
 fn support_arrives_later_with_a_later_clock() {
     let m = model(|r| {
         r.run.runs = 400;
         r.run.seed = 9;
+        r.regimes["nato_light"].honouring = r.regimes["bilateral"].honouring.clone();
     });
     let csv = tables::guarantors_csv(&m, &batch(&m, 0));
     let mut lines = csv.lines();

@@ -2,13 +2,14 @@
 //! forgetting toward the prior.
 //!
 //! Prior Beta(alpha, beta). After r honoured and s failed commitments the posterior mean is
-//! (alpha + r) / (alpha + beta + r + s). An observation may be fractional: support that arrives
-//! late counts as partly honoured (weight w in [0, 1] adds w to r and 1 - w to s).
+//! (alpha + r) / (alpha + beta + r + s). Russia keeps two per slot: resolve, observing 1 or 0
+//! (honoured or not, by the regime's honouring set), and speed, observing the timeliness
+//! τ in (0, 1] of honouring support (a fractional observation y adds y to r and 1 - y to s).
 //! docs/MODEL.md §7.9 (beliefs) and §11 check 5 (the closed form and convergence).
 
 /// A Beta belief with its prior kept for forgetting: Russia's belief that the guarantors of one
-/// reputation slot are Hard (docs/MODEL.md §7.9). Its mean is the P(Hard) Russia plans with
-/// (§7.7).
+/// reputation slot are Hard, whose mean is the P(Hard) Russia plans with (§7.7), or its belief
+/// about how timely their honouring support is (the speed belief, §7.9).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Beta {
     /// Current α: the prior's α₀ plus the (weighted, fractional, partly forgotten) honoured
@@ -17,8 +18,9 @@ pub struct Beta {
     /// Current β: the prior's β₀ plus the weighted evidence of failure (1 − y per
     /// observation). Pseudo-observations, > 0.
     pub beta: f64,
-    /// The prior's α₀ = μ₀ · N₀ (N₀ = `russia.prior_strength`, μ₀ the slot's mean baseline
-    /// resolve, §5); forgetting pulls `alpha` back toward it.
+    /// The prior's α₀ = μ₀ · N₀ (N₀ = `russia.prior_strength`; μ₀ the slot's mean baseline
+    /// resolve, §5, or for a speed belief its prior timeliness); forgetting pulls `alpha` back
+    /// toward it.
     pub alpha0: f64,
     /// The prior's β₀ = (1 − μ₀) · N₀; forgetting pulls `beta` back toward it.
     pub beta0: f64,

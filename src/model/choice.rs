@@ -67,9 +67,34 @@ pub fn contest(defender: f64, attacker: f64, m: f64) -> f64 {
     1.0 / (1.0 + rm)
 }
 
+/// E[C(Y, A)] for a random defender strength Y with mean `mean` and variance `var`, by 2-point
+/// Gauss–Hermite quadrature (exact for Y normal up to the third moment of C's expansion):
+/// ½·C(mean − √var, A) + ½·C(mean + √var, A), each argument clamped at 0 (docs/MODEL.md §7.7).
+/// With `var = 0` it is [`contest`]`(mean, attacker, m)`. Russia's planned P(hold) over its
+/// type mixture uses it, with Y = d·K + X and X the sum of the members' support.
+#[inline]
+pub fn contest_expected(mean: f64, var: f64, attacker: f64, m: f64) -> f64 {
+    let sd = var.max(0.0).sqrt();
+    if sd == 0.0 {
+        return contest(mean, attacker, m);
+    }
+    0.5 * (contest((mean - sd).max(0.0), attacker, m) + contest(mean + sd, attacker, m))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contest_expected_is_two_point_gauss_hermite() {
+        assert_eq!(contest_expected(0.7, 0.0, 1.0, 2.0), contest(0.7, 1.0, 2.0));
+        // A two-point distribution at mean ± sd is integrated exactly.
+        let (mu, sd) = (0.8, 0.3);
+        let want = 0.5 * (contest(mu - sd, 1.0, 2.5) + contest(mu + sd, 1.0, 2.5));
+        assert!((contest_expected(mu, sd * sd, 1.0, 2.5) - want).abs() < 1e-15);
+        // Clamped at 0: a spread wider than the mean never gives a negative strength.
+        assert_eq!(contest_expected(0.1, 1.0, 1.0, 2.0), 0.5 * contest(1.1, 1.0, 2.0));
+    }
 
     #[test]
     fn lambda_zero_is_uniform() {

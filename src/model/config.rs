@@ -257,11 +257,11 @@ pub struct RawResponse {
     /// default 0.
     #[serde(default)]
     pub sanctions: f64,
-    /// Whether the response honours a commitment: a bound guarantor answering with a
-    /// non-honouring response pays the audience cost, and Russia observes 0 (§7.5, §7.9).
-    /// Serde default false.
-    #[serde(default)]
-    pub honours: bool,
+    /// Removed: what keeps a commitment is now per regime (`regimes.NAME.honouring`, §8).
+    /// Accepted by the parser only so that a config that still sets it is refused with a
+    /// message naming the replacement (exit code 2); never written back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub honours: Option<toml::Value>,
     /// Share of the delivered support that stays in Ukraine's capability after the crisis
     /// (§7.4). In [0, 1]; serde default 0.
     #[serde(default)]
@@ -338,6 +338,13 @@ pub struct RawRegime {
     /// The voluntary menu: names of `[responses.*]`, at least one, no repeats ("nothing" is
     /// always available; §7.5).
     pub responses: Vec<String>,
+    /// The responses that keep this regime's commitment (§8 "Honouring"): names of
+    /// `[responses.*]` on its `responses` menu, or the troops response (the first with
+    /// `requires = "troops"`, also accepted as `"troops"`) when some guarantor has
+    /// `troops = true`. A bound guarantor answering otherwise pays the audience cost, the
+    /// call counts as not honoured, and Russia observes 0 (§7.5, §7.9). Required; no repeats.
+    #[serde(default)]
+    pub honouring: Option<Vec<String>>,
     /// Whether the reassurance force (tripwire) is deployed under this regime (§7.8 step 2).
     /// Serde default false.
     #[serde(default)]

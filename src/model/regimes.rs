@@ -31,10 +31,6 @@ pub struct Response {
     /// Weight in [0, 10] of the sanctions it imposes on Russia (0 or 1 for the default menu);
     /// Russia weighs the GDP-weighted expectation by `russia.sanctions_weight` (§7.7).
     pub sanctions: f64,
-    /// Whether it counts as the military support a commitment promises: only honouring
-    /// responses spare a bound guarantor the audience cost, earn a Hard one the solidarity value
-    /// (§7.5), count as honoured in the output and give Russia a positive observation (§7.9).
-    pub honours: bool,
     /// Share in [0, 1] of its time-weighted support that stays in Ukraine's capability K after
     /// the crisis (§7.4, §7.8 step 6).
     pub persistent: f64,
@@ -141,6 +137,13 @@ pub struct Regime {
     /// and without repeats ("nothing" is always available besides). Filtered per guarantor by
     /// [`Response::requires`].
     pub responses: Vec<usize>,
+    /// The responses that keep this regime's commitment (config key `honouring`): indices
+    /// into [`crate::model::validate::Model::responses`], sorted, without repeats; each on
+    /// `responses` or the troops response. Only these spare a bound guarantor the audience
+    /// cost, earn a Hard one the solidarity value (§7.5), count as honoured in the output and
+    /// tell Russia the guarantor was resolute (§7.9). §8 gives each default regime's set and
+    /// its source.
+    pub honouring: Vec<usize>,
     /// Whether a reassurance force is deployed: the tripwire of §7.8 step 2, firing in an
     /// offensive with p_trip = 1 − exp(−`modifiers.reassurance_troops` / `crisis.tripwire_scale`)
     /// if the model also defines a troops response and some guarantor has `troops = true`.

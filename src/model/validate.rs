@@ -371,6 +371,15 @@ fn responses(c: &Check, raw: &RawConfig) -> Result<Vec<Response>> {
                 "`nothing` is always available and cannot be defined".into(),
             ));
         }
+        if x.honours.is_some() {
+            return Err(c.err(
+                &f("honours"),
+                "was removed: what keeps a commitment is now set per regime, by \
+                 `regimes.NAME.honouring = [\"rapid_support\", ...]` (the responses that honour \
+                 that regime's commitment); delete this line and list the response there"
+                    .into(),
+            ));
+        }
         let requires = match x.requires.as_deref() {
             None | Some("") => Requirement::Nothing,
             Some("troops") => Requirement::Troops,
@@ -389,7 +398,6 @@ fn responses(c: &Check, raw: &RawConfig) -> Result<Vec<Response>> {
             cost: c.range(&f("cost"), x.cost, 0.0, 10.0)?,
             escalation: c.prob(&f("escalation"), x.escalation)?,
             sanctions: c.range(&f("sanctions"), x.sanctions, 0.0, 10.0)?,
-            honours: x.honours,
             persistent: c.prob(&f("persistent"), x.persistent)?,
             requires,
         });
@@ -643,6 +651,76 @@ fn regime_responses(c: &Check, name: &str, x: &RawRegime, responses: &[Response]
     Ok(idx)
 }
 
+/// The responses that keep a regime's commitment (`regimes.NAME.honouring`), as indices into
+/// the model's responses (sorted, no repeats): each a response on the regime's menu `menu`, or
+/// the troops response (the first with `requires = "troops"`, by its name or as `"troops"`)
+/// when some guarantor has `troops = true`.
+fn regime_honouring(
+    c: &Check,
+    name: &str,
+    x: &RawRegime,
+    menu: &[usize],
+    responses: &[Response],
+    guarantors: &[Guarantor],
+) -> Result<Vec<usize>> {
+    let field = format!("regimes.{name}.honouring");
+    let Some(list) = &x.honouring else {
+        return Err(c.err(
+            &field,
+            "required: list the responses that keep this regime's commitment, e.g. \
+             honouring = [\"rapid_support\", \"sustained_support\"] (names from its `responses`, or \
+             \"troops\"); an empty list means no response honours it"
+                .into(),
+        ));
+    };
+    let troops = responses.iter().position(|r| r.requires == Requirement::Troops);
+    let has_troops = guarantors.iter().any(|g| g.troops);
+    let allowed = || {
+        let mut names: Vec<&str> = menu.iter().map(|&k| responses[k].name.as_str()).collect();
+        if let (Some(t), true) = (troops, has_troops) {
+            if !menu.contains(&t) {
+                names.push(responses[t].name.as_str());
+            }
+        }
+        names.join(", ")
+    };
+    let mut idx = Vec::new();
+    for r in list {
+        let k = match responses.iter().position(|y| &y.name == r) {
+            Some(k) => Some(k),
+            None if r == "troops" => troops,
+            None => None,
+        };
+        let Some(k) = k else {
+            return Err(c.err(
+                &field,
+                format!("unknown response `{r}`; allowed here: {}", allowed()),
+            ));
+        };
+        let troops_ok = Some(k) == troops && has_troops;
+        if !menu.contains(&k) && !troops_ok {
+            let why = if Some(k) == troops {
+                "it is the troops response, but no guarantor has troops = true".to_string()
+            } else {
+                format!("it is not on regimes.{name}.responses")
+            };
+            return Err(c.err(
+                &field,
+                format!(
+                    "`{r}` cannot keep this regime's commitment: {why}; allowed here: {}",
+                    allowed()
+                ),
+            ));
+        }
+        if idx.contains(&k) {
+            return Err(c.err(&field, format!("`{r}` is listed twice")));
+        }
+        idx.push(k);
+    }
+    idx.sort_unstable();
+    Ok(idx)
+}
+
 fn regime(
     c: &Check,
     name: &str,
@@ -689,6 +767,7 @@ fn regime(
     };
     let protocol = protocol(c, name, x, guarantors)?;
     let idx = regime_responses(c, name, x, responses)?;
+    let honouring = regime_honouring(c, name, x, &idx, responses, guarantors)?;
     Ok(Regime {
         name: name.to_string(),
         description: x.description.clone(),
@@ -697,6 +776,7 @@ fn regime(
         reputation,
         protocol,
         responses: idx,
+        honouring,
         reassurance_force: x.reassurance_force,
         air_support: x.air_support,
         provocation: c.range(&f("provocation"), x.provocation, 0.0, 1e6)?,

@@ -290,7 +290,10 @@ pub mod guarantors {
     pub const BOUND: Column = Column::new("bound", Kind::Bool);
     /// Crises in which it was called on.
     pub const CALLED: Column = Column::new("called", Kind::Int);
-    /// Calls it honoured.
+    /// Calls in which the tripwire forced it into the troops response (no decision taken).
+    pub const FORCED: Column = Column::new("forced", Kind::Int);
+    /// Calls it answered with a response of the regime's honouring set (`regimes.NAME.honouring`;
+    /// forced troops included when the set has them).
     pub const HONOURED: Column = Column::new("honoured", Kind::Int);
     /// Share of calls honoured (empty if never called).
     pub const HONOURED_SHARE: Column = Column::new("honoured_share", Kind::Float);
@@ -319,6 +322,7 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
         g::NAME,
         g::BOUND,
         g::CALLED,
+        g::FORCED,
         g::HONOURED,
         g::HONOURED_SHARE,
         g::NOTHING_SHARE,
@@ -347,6 +351,7 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
                 Value::Text(&gu.name),
                 Value::Bool(regime.binds(&gu.id, gu.bilateral)),
                 Value::Int(called),
+                Value::Int(acc.forced[i]),
                 Value::Int(acc.honoured[i]),
                 Value::Float(share(acc.honoured[i])),
                 Value::Float(share(acc.responses[i * acc.options])),
@@ -696,6 +701,7 @@ mod tests {
             beliefs: vec![],
             called: vec![],
             honoured: vec![],
+            forced: vec![],
             responses: vec![],
             cost: vec![],
             arrival_hours: vec![],

@@ -34,9 +34,10 @@ pub struct Accumulator {
     pub offensives: u64,
     /// Offensives Ukraine held.
     pub held: u64,
-    /// Calls on bound guarantors (one per bound guarantor per crisis).
+    /// Calls on bound guarantors (one per bound guarantor per crisis), those forced by the
+    /// tripwire excepted (a forced call is not a decision).
     pub commitments: u64,
-    /// Of those, calls met with an honouring response.
+    /// Of those, calls met with a response of the regime's honouring set.
     pub commitments_honoured: u64,
     /// Crises (probes and offensives).
     pub crises: u64,
@@ -48,8 +49,10 @@ pub struct Accumulator {
     pub support: f64,
     /// Per guarantor, crises it was called in.
     pub called: Vec<u64>,
-    /// Per guarantor, crises it honoured.
+    /// Per guarantor, crises it honoured (by the regime's honouring set).
     pub honoured: Vec<u64>,
+    /// Per guarantor, crises in which the tripwire forced it into the troops response.
+    pub forced: Vec<u64>,
     /// Per guarantor and option (`guarantors x options`, option 0 = nothing), times chosen.
     pub responses: Vec<u64>,
     /// Per guarantor, cost borne, US$ bn.
@@ -91,6 +94,7 @@ impl Accumulator {
             support: 0.0,
             called: vec![0; g],
             honoured: vec![0; g],
+            forced: vec![0; g],
             responses: vec![0; g * o],
             cost: vec![0.0; g],
             arrival_hours: vec![0.0; g],
@@ -130,6 +134,9 @@ impl Accumulator {
             *a += u64::from(b);
         }
         for (a, &b) in self.honoured.iter_mut().zip(&r.honoured) {
+            *a += u64::from(b);
+        }
+        for (a, &b) in self.forced.iter_mut().zip(&r.forced) {
             *a += u64::from(b);
         }
         for (a, &b) in self.responses.iter_mut().zip(&r.responses) {

@@ -73,7 +73,7 @@ pub fn step_month<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trac
     }
 
     // 5. Forgetting, memory, record.
-    for b in st.beliefs.iter_mut() {
+    for b in st.beliefs.iter_mut().chain(st.speed.iter_mut()) {
         b.forget(m.russia().forgetting);
     }
     st.threat_memory *= m.ukraine().threat_persistence;

@@ -16,6 +16,10 @@ use crate::sim::qre::{self, Setting};
 pub(crate) use crate::sim::guarantor::MAXOPT;
 pub use crate::sim::guarantor::{OptionId, NOTHING};
 
+/// Index of the fired-tripwire offensive in [`Prepared::qre_reference`] and
+/// [`Prepared::reference_play`] (after the two kinds).
+pub const TRIPWIRE_REFERENCE: usize = 2;
+
 /// What Russia expects of one guarantor of one type in a reference crisis (docs/MODEL.md §7.6):
 /// the means over its menu of its play in the regime's reference equilibrium: K = K₀, no
 /// tripwire, the others in the game at their baseline resolve (§7.10): the QRE of separate
@@ -26,10 +30,16 @@ pub struct Expectation {
     /// §8). Russia's utilities do not use it; the engine check of §11 check 1 reads it.
     pub honour: f64,
     /// Expected time-weighted support s_i^T = Σ_r π_r x_ir, in S-units (multiples of
-    /// `russia.milex_usd_bn`); enters X_k of §7.7.
+    /// `russia.milex_usd_bn`); the first moment m1 of x given the type in Russia's P(hold)
+    /// (§7.7).
     pub support: f64,
-    /// E[x_i²], S-units squared: with `support`, the variance of its support (§7.7).
+    /// Its second moment Σ_r π_r x_ir², in S-units squared: m2 of x given the type, for the
+    /// variance of the support Russia expects (§7.7).
     pub support_sq: f64,
+    /// Σ_{r honouring} π_r τ(arrival_r): the timeliness mass of the honouring responses, in
+    /// [0, `honour`]. `honour_timeliness / honour` is the mean timeliness of this type's
+    /// honouring support, the prior of Russia's speed belief (§7.9).
+    pub honour_timeliness: f64,
     /// Expected escalation probability e_i^T = Σ_r π_r escalation_r, in [0, 1]; enters E_k of
     /// §7.7.
     pub escalation: f64,
@@ -53,6 +63,10 @@ pub struct Prepared<'m> {
     /// Each guarantor's menu: nothing first, then the responses the regime offers it that its
     /// flags allow (docs/MODEL.md §7.5 "Options"), in menu order.
     pub options: Vec<Vec<OptionId>>,
+    /// Whether each option keeps the regime's commitment, by [`OptionId::index`]: true for the
+    /// responses of [`Regime::honouring`], false for nothing and every other response
+    /// (docs/MODEL.md §7.5, §7.9, §8 "Honouring").
+    pub honours: [bool; MAXOPT],
     /// The troops response the tripwire forces (the first response with `requires = "troops"`),
     /// if the model has one (§7.8 step 2).
     pub tripwire_option: Option<OptionId>,
@@ -65,8 +79,19 @@ pub struct Prepared<'m> {
     pub slot_weight: Vec<f64>,
     /// Prior mean μ_s of each slot: the mean baseline resolve ρ_i of its members (§5).
     pub slot_prior: Vec<f64>,
+    /// Prior mean τ̄_s of each slot's speed belief (Russia's Beta over the timeliness of
+    /// honouring support): Σ_i Σ_T w_iT h_iT / Σ_i Σ_T w_iT π_iT over the slot's members, with
+    /// h the reference offensive's [`Expectation::honour_timeliness`], π its
+    /// [`Expectation::honour`] and w = ρ_i (Hard), 1 − ρ_i (Soft); clamped to [1e-6, 1 − 1e-6]
+    /// (0.5 where no member can honour). Russia scales its expected support of a member by
+    /// mean(speed) / τ̄_s (§7.7, §7.9).
+    pub speed_prior: Vec<f64>,
     /// Russia's expectations of each guarantor in a reference offensive, `[Hard, Soft]` (§7.6).
     pub expect_offensive: Vec<[Expectation; 2]>,
+    /// Russia's expectations of each guarantor in a reference offensive in which the tripwire
+    /// fired: the forced members' entries are zero (their troops are `tripwire_support`), the
+    /// others play the game that follows, knowing it (§7.7).
+    pub expect_tripwire: Vec<[Expectation; 2]>,
     /// Russia's expectations of each guarantor in a reference probe (scale `probe_scale`),
     /// `[Hard, Soft]` (§7.6).
     pub expect_probe: Vec<[Expectation; 2]>,
@@ -85,9 +110,6 @@ pub struct Prepared<'m> {
     /// z_i,0 = ln(ρ_i / (1 − ρ_i)): each guarantor's baseline resolve on the logit scale, the
     /// level its resolve walk reverts to (§5, §7.3).
     pub resolve_logit0: Vec<f64>,
-    /// Whether each option id keeps the regime's commitment (by [`OptionId::index`]; nothing
-    /// never does).
-    pub honours: [bool; MAXOPT],
     /// The crisis game: every guarantor's menu constants at the decision hour (§7.5, §7.10).
     pub game: Game,
     /// Whether a fired tripwire forces each guarantor (its `troops` flag, when the tripwire can
@@ -96,9 +118,14 @@ pub struct Prepared<'m> {
     /// Every option's support is 0 or this common value (then the separate consultations'
     /// expectations are exact, §7.10).
     pub lattice: Option<f64>,
-    /// Separate consultations: the reference QRE per kind (`[offensive, probe]`), `n × 2 ×
+    /// Separate consultations: the reference QRE per case (`[offensive, probe, offensive with
+    /// the tripwire fired]`), `n × 2 ×
     /// MAXOPT` probabilities by menu position ([`qre::at`]); it warm-starts every crisis.
-    pub qre_reference: [Vec<f64>; 2],
+    pub qre_reference: [Vec<f64>; 3],
+    /// The reference play behind [`Prepared::expect_offensive`], `expect_probe` and
+    /// `expect_tripwire`: per case (`[offensive, probe, offensive with the tripwire fired]`), guarantor and type (`[Hard, Soft]`), its option probabilities by
+    /// menu position (§7.6).
+    pub reference_play: [Vec<[[f64; MAXOPT]; 2]>; 3],
     /// A meeting: the tour de table's continuation tables.
     pub meeting: Option<Tables>,
 }
@@ -127,6 +154,10 @@ impl<'m> Prepared<'m> {
                 o
             })
             .collect();
+        let mut honours = [false; MAXOPT];
+        for &r in &regime.honouring {
+            honours[OptionId::respond(r).index()] = true;
+        }
         let tripwire_response = model
             .responses()
             .iter()
@@ -152,7 +183,7 @@ impl<'m> Prepared<'m> {
         let slot_weight = (0..g.len())
             .map(|i| 1.0 / members[slot[i]].len() as f64)
             .collect();
-        let slot_prior = members
+        let slot_prior: Vec<f64> = members
             .iter()
             .map(|m| m.iter().map(|&i| g[i].resolve).sum::<f64>() / m.len() as f64)
             .collect();
@@ -175,10 +206,6 @@ impl<'m> Prepared<'m> {
             None => 0.0,
         };
         let total_cap: f64 = g.iter().map(|x| x.capability).sum();
-        let mut honours = [false; MAXOPT];
-        for (r, resp) in model.responses().iter().enumerate() {
-            honours[OptionId::respond(r).index()] = resp.honours;
-        }
         let hour = regime.decision_hours();
         let ru = model.russia();
         let table: Vec<(f64, f64, f64, f64, f64)> = model
@@ -221,22 +248,31 @@ impl<'m> Prepared<'m> {
         let n = g.len();
         let nobody = vec![false; n];
         let rho: Vec<f64> = g.iter().map(|x| x.resolve).collect();
-        let mut qre_reference = [vec![0.0; n * 2 * MAXOPT], vec![0.0; n * 2 * MAXOPT]];
-        let mut plays: [Vec<[[f64; MAXOPT]; 2]>; 2] = [Vec::new(), Vec::new()];
+        let mut qre_reference = [
+            vec![0.0; n * 2 * MAXOPT],
+            vec![0.0; n * 2 * MAXOPT],
+            vec![0.0; n * 2 * MAXOPT],
+        ];
+        let mut plays: [Vec<[[f64; MAXOPT]; 2]>; 3] = [Vec::new(), Vec::new(), Vec::new()];
         let mut tables = None;
+        let fired = tripwire_forced.iter().filter(|&&f| f).count();
         match &regime.protocol {
             Protocol::Separate { .. } => {
-                for kind in [OFFENSIVE_KIND, PROBE_KIND] {
+                for (r, kind) in [OFFENSIVE_KIND, PROBE_KIND, OFFENSIVE_KIND]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let tripwire = r == TRIPWIRE_REFERENCE;
                     let setting = Setting {
                         kind,
-                        seen: base,
-                        forced_count: 0.0,
-                        forced: &nobody,
+                        seen: base + if tripwire { tripwire_support } else { 0.0 },
+                        forced_count: if tripwire { fired as f64 } else { 0.0 },
+                        forced: if tripwire { &tripwire_forced } else { &nobody },
                         p_hard: &rho,
                         lattice,
                         lambda_scale: 1.0,
                     };
-                    let sigma = &mut qre_reference[kind];
+                    let sigma = &mut qre_reference[r];
                     qre::principal(
                         &game,
                         &setting,
@@ -245,11 +281,13 @@ impl<'m> Prepared<'m> {
                         crisis.qre_max_iterations,
                         sigma,
                     );
-                    plays[kind] = (0..n)
+                    plays[r] = (0..n)
                         .map(|i| {
                             let mut row = [[0.0; MAXOPT]; 2];
-                            for (t, r) in row.iter_mut().enumerate() {
-                                r.copy_from_slice(&sigma[qre::at(i, t)..qre::at(i, t) + MAXOPT]);
+                            if !setting.forced[i] {
+                                for (t, r) in row.iter_mut().enumerate() {
+                                    r.copy_from_slice(&sigma[qre::at(i, t)..qre::at(i, t) + MAXOPT]);
+                                }
                             }
                             row
                         })
@@ -266,6 +304,8 @@ impl<'m> Prepared<'m> {
                 let t = Tables::new(&game, order, &tripwire_forced, top, lattice);
                 plays[OFFENSIVE_KIND] = meeting::expected_play(&game, &t.offensive, base, 0);
                 plays[PROBE_KIND] = meeting::expected_play(&game, &t.probe, base, 0);
+                plays[TRIPWIRE_REFERENCE] =
+                    meeting::expected_play(&game, &t.tripwire, base + tripwire_support, fired);
                 tables = Some(t);
             }
         }
@@ -275,30 +315,53 @@ impl<'m> Prepared<'m> {
             regime_index,
             bound,
             options,
+            honours,
             tripwire_option,
             slot,
             slot_weight,
             slot_prior,
+            speed_prior: Vec::new(),
             expect_offensive: Vec::new(),
             expect_probe: Vec::new(),
+            expect_tripwire: Vec::new(),
             p_tripwire,
             tripwire_support,
             info_weight: g.iter().map(|x| x.capability / total_cap).collect(),
             decay,
             resolve_logit0: g.iter().map(|x| (x.resolve / (1.0 - x.resolve)).ln()).collect(),
-            honours,
             game,
             tripwire_forced,
             lattice,
             qre_reference,
             meeting: tables,
+            reference_play: plays,
         };
         for i in 0..n {
-            p.expect_offensive
-                .push([0, 1].map(|t| p.expectation(i, &plays[OFFENSIVE_KIND][i][t])));
-            p.expect_probe
-                .push([0, 1].map(|t| p.expectation(i, &plays[PROBE_KIND][i][t])));
+            let play = &p.reference_play;
+            let off = [0, 1].map(|t| p.expectation(i, &play[OFFENSIVE_KIND][i][t]));
+            let probe = [0, 1].map(|t| p.expectation(i, &play[PROBE_KIND][i][t]));
+            let fired = [0, 1].map(|t| p.expectation(i, &play[TRIPWIRE_REFERENCE][i][t]));
+            p.expect_offensive.push(off);
+            p.expect_probe.push(probe);
+            p.expect_tripwire.push(fired);
         }
+        p.speed_prior = members
+            .iter()
+            .map(|m| {
+                let (mut tau, mut mass) = (0.0, 0.0);
+                for &i in m {
+                    let rho = g[i].resolve;
+                    let [h, s] = &p.expect_offensive[i];
+                    tau += rho * h.honour_timeliness + (1.0 - rho) * s.honour_timeliness;
+                    mass += rho * h.honour + (1.0 - rho) * s.honour;
+                }
+                if mass > 0.0 {
+                    (tau / mass).clamp(1e-6, 1.0 - 1e-6)
+                } else {
+                    0.5
+                }
+            })
+            .collect();
         p
     }
 
@@ -309,6 +372,7 @@ impl<'m> Prepared<'m> {
         for k in 0..m.len() {
             if m.honours[k] {
                 e.honour += q[k];
+                e.honour_timeliness += q[k] * self.timeliness(m.arrival[k]);
             }
             e.support += q[k] * m.x[k];
             e.support_sq += q[k] * m.x[k] * m.x[k];

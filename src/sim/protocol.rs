@@ -16,7 +16,7 @@ use crate::model::choice::sample;
 use crate::model::regimes::Protocol;
 use crate::sim::guarantor::{OFFENSIVE_KIND, PROBE_KIND};
 use crate::sim::meeting::{draw_choice, Tour};
-use crate::sim::prepared::{Prepared, MAXOPT, NOTHING};
+use crate::sim::prepared::{Prepared, MAXOPT, NOTHING, TRIPWIRE_REFERENCE};
 use crate::sim::qre::{self, Setting};
 use crate::sim::state::RunState;
 use crate::sim::trace::CrisisView;
@@ -175,8 +175,13 @@ fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes
     let g = &p.game;
     let ng = g.menus.len();
     let hour = p.regime.decision_hours();
-    st.sigma.copy_from_slice(&p.qre_reference[s.kind]);
     let forced_count = st.forced.iter().filter(|&&f| f).count() as f64;
+    let start = if forced_count > 0.0 {
+        TRIPWIRE_REFERENCE
+    } else {
+        s.kind
+    };
+    st.sigma.copy_from_slice(&p.qre_reference[start]);
     let setting = Setting {
         kind: s.kind,
         seen: s.base + st.contrib.iter().sum::<f64>(),
@@ -214,7 +219,8 @@ fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes
 
 /// The crisis ends: the contest decides whether Ukraine holds, the run's tallies record who was
 /// called, who honoured, who paid and who waited, and Russia updates its beliefs from what it saw
-/// (late support counts as partly honoured).
+/// (resolve: whether each member that decided honoured; speed: how timely its honouring support
+/// was).
 fn settle(p: &Prepared, st: &mut RunState, s: &Stakes, tripwire: bool, u_combat: f64) -> CrisisView {
     let m = p.model;
     let nopt = m.responses().len() + 1;
@@ -233,6 +239,8 @@ fn settle(p: &Prepared, st: &mut RunState, s: &Stakes, tripwire: bool, u_combat:
         rec.responses[i * nopt + o.index()] += 1;
         let response = o.response().map(|r| &m.responses()[r]);
         let honoured = p.honours[o.index()];
+        let forced = st.forced[i];
+        rec.forced[i] += u32::from(forced);
         if let Some(r) = response {
             rec.cost[i] += r.cost * m.guarantors()[i].milex_usd_bn;
             persistent += r.persistent * st.contrib[i];
@@ -242,16 +250,20 @@ fn settle(p: &Prepared, st: &mut RunState, s: &Stakes, tripwire: bool, u_combat:
             rec.arrival_hours[i] += st.arrival[i];
             first = first.min(st.arrival[i]);
         }
-        if p.bound[i] {
+        // A forced tripwire is not a decision: only the calls a bound member decided count.
+        if p.bound[i] && !forced {
             rec.commitments += 1;
             rec.commitments_honoured += u32::from(honoured);
         }
-        let seen = if honoured {
-            p.timeliness(st.arrival[i])
-        } else {
-            0.0
-        };
-        st.beliefs[p.slot[i]].observe(seen, p.slot_weight[i]);
+        // Resolve (whether it honoured) and speed (how timely, given that it did), from the
+        // members that decided; a forced tripwire says nothing about resolve.
+        if !forced {
+            let slot = p.slot[i];
+            st.beliefs[slot].observe(f64::from(u8::from(honoured)), p.slot_weight[i]);
+            if honoured {
+                st.speed[slot].observe(p.timeliness(st.arrival[i]), p.slot_weight[i]);
+            }
+        }
     }
     if first.is_finite() {
         rec.response_hours += first;

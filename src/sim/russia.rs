@@ -3,8 +3,8 @@
 //! expectations of how each type responds under the regime (docs/MODEL.md §7.7; the
 //! expectations themselves are computed once per regime, §7.6, in [`crate::sim::prepared`]).
 
-use crate::model::choice::{contest, logit_probs, sample};
-use crate::sim::prepared::Prepared;
+use crate::model::choice::{contest_expected, logit_probs, sample};
+use crate::sim::prepared::{Expectation, Prepared};
 use crate::sim::state::RunState;
 
 /// Russia's monthly choice "hold": no crisis this month (U_hold = 0). An index into the
@@ -19,36 +19,66 @@ pub const OFFENSIVE: usize = 2;
 /// The names of the choices, by index, as replays print them.
 pub const RUSSIA_CHOICES: [&str; 3] = ["hold", "probe", "offensive"];
 
+/// Mean and variance of the support Russia expects of one member: Hard with probability `mu`,
+/// its support given the type following the reference mixture (moments m1 = `support`, m2 =
+/// `support_sq`), all of it scaled by `speed` = mean(speed belief) / prior (docs/MODEL.md §7.7).
+#[inline]
+fn moments(mu: f64, speed: f64, [h, s]: &[Expectation; 2]) -> (f64, f64) {
+    let mean = speed * (mu * h.support + (1.0 - mu) * s.support);
+    let sq = speed * speed * (mu * h.support_sq + (1.0 - mu) * s.support_sq);
+    (mean, (sq - mean * mean).max(0.0))
+}
+
 /// Russia's expected utilities of (hold, probe, offensive), in utils, and its logit choice
 /// probabilities at precision `russia.lambda`, from its current beliefs and Ukraine's current
 /// capability (docs/MODEL.md §7.7).
+///
+/// Its P(Ukraine holds) is an expectation over the support it expects, E[C(d·K + X, A)], by
+/// 2-point Gauss–Hermite on the mean and variance of X = Σ_i x_i ([`contest_expected`]). In an
+/// offensive the tripwire fires with p_trip and then replaces the troop contributors' choice:
+/// hold_off = (1 − p_trip)·E[C(B + X_all)] + p_trip·E[C(B + T_trip + X_¬T)], X_¬T without them.
 pub fn russia_utilities(p: &Prepared, st: &RunState) -> ([f64; 3], [f64; 3]) {
     let m = p.model;
     let ru = &m.russia();
     let exponent = m.crisis().contest_exponent;
     let base = m.ukraine().defence_multiplier * st.capability;
-    let (mut x_off, mut x_probe) = (0.0, 0.0);
+    // Offensive support of all members and of those the tripwire does not force (mean, var).
+    let (mut x_off, mut v_off, mut x_free, mut v_free) = (0.0, 0.0, 0.0, 0.0);
+    let (mut x_probe, mut v_probe) = (0.0, 0.0);
     let (mut calm_off, mut calm_probe) = (1.0 - p.p_tripwire, 1.0);
     let (mut s_off, mut s_probe, mut info) = (0.0, 0.0, 0.0);
     for (i, g) in m.guarantors().iter().enumerate() {
-        let b = &st.beliefs[p.slot[i]];
+        let slot = p.slot[i];
+        let b = &st.beliefs[slot];
         let mu = b.mean();
-        let [h, s] = &p.expect_offensive[i];
-        x_off += mu * h.support + (1.0 - mu) * s.support;
+        let speed = st.speed[slot].mean() / p.speed_prior[slot];
+        let e = &p.expect_offensive[i];
+        let (x, v) = moments(mu, speed, e);
+        x_off += x;
+        v_off += v;
+        if !p.tripwire_forced[i] {
+            let (x, v) = moments(mu, speed, &p.expect_tripwire[i]);
+            x_free += x;
+            v_free += v;
+        }
+        let [h, s] = e;
         calm_off *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
         s_off += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
-        let [h, s] = &p.expect_probe[i];
-        x_probe += mu * h.support + (1.0 - mu) * s.support;
+        let e = &p.expect_probe[i];
+        let (x, v) = moments(mu, speed, e);
+        x_probe += x;
+        v_probe += v;
+        let [h, s] = e;
         calm_probe *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
         s_probe += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
         info += p.info_weight[i] * b.sd();
     }
-    let hold_off = contest(
-        base + x_off + p.p_tripwire * p.tripwire_support,
-        ru.strength,
-        exponent,
-    );
-    let hold_probe = contest(base + x_probe, ru.strength * ru.probe_scale, exponent);
+    let mut hold_off = (1.0 - p.p_tripwire) * contest_expected(base + x_off, v_off, ru.strength, exponent);
+    if p.p_tripwire > 0.0 {
+        hold_off += p.p_tripwire
+            * contest_expected(base + p.tripwire_support + x_free, v_free, ru.strength, exponent);
+    }
+    let hold_probe = contest_expected(base + x_probe, v_probe, ru.strength * ru.probe_scale, exponent);
     let u = [
         0.0,
         ru.probe_gain * (1.0 - hold_probe)

@@ -26,9 +26,12 @@ pub struct RunRecord {
     /// Per guarantor, the crises it was called in: every guarantor, bound or not, is called in
     /// every crisis.
     pub called: Vec<u32>,
-    /// Per guarantor, the crises in which it gave an honouring response (forced tripwire troops
-    /// included).
+    /// Per guarantor, the crises in which it gave a response of the regime's honouring set
+    /// ([`Prepared::honours`]; forced tripwire troops included when the set has troops).
     pub honoured: Vec<u32>,
+    /// Per guarantor, the crises in which the tripwire forced it into the troops response (no
+    /// decision taken; `guarantors.csv` column `forced`).
+    pub forced: Vec<u32>,
     /// Option counts per guarantor (`guarantors x (responses + 1)`, by [`OptionId::index`]:
     /// option 0 = nothing).
     pub responses: Vec<u32>,
@@ -38,9 +41,11 @@ pub struct RunRecord {
     /// Per guarantor, the sum over the crises it honoured of the hour its support arrived
     /// (decision hour + delay; 0 for tripwire troops), for `mean_hours_to_support` (who waits).
     pub arrival_hours: Vec<f64>,
-    /// Bound guarantor-crises: the denominator of the honoured share.
+    /// Bound guarantor-crises in which the member decided (not forced by the tripwire): the
+    /// denominator of the honoured share.
     pub commitments: u32,
-    /// Bound guarantor-crises with an honouring response: the numerator of the honoured share.
+    /// Of those, the ones answered with a response of the regime's honouring set: the
+    /// numerator of the honoured share.
     pub commitments_honoured: u32,
     /// Crises (probes plus the offensive, if any).
     pub crises: u32,
@@ -76,8 +81,13 @@ pub struct RunState {
     /// p_i,t = logistic(z_i,t): each guarantor's P(Hard) this month, which also scales its
     /// peacetime aid (§7.3).
     pub p_hard: Vec<f64>,
-    /// Russia's Beta belief per slot (indexed by [`Prepared::slot`], §7.9).
+    /// Russia's Beta belief per slot (indexed by [`Prepared::slot`], §7.9): P(Hard), learnt
+    /// from whether each member honoured (1) or not (0).
     pub beliefs: Vec<Beta>,
+    /// Russia's speed belief per slot: a Beta over the timeliness τ of a member's honouring
+    /// support, prior mean [`Prepared::speed_prior`], learnt from τ(arrival) when it honours
+    /// (§7.9).
+    pub speed: Vec<Beta>,
     /// Whether the run is over (the first major offensive happened).
     pub done: bool,
     /// What the batch keeps of the run.
@@ -123,6 +133,11 @@ impl RunState {
                 .iter()
                 .map(|&mu| Beta::with_mean(mu, m.russia().prior_strength))
                 .collect(),
+            speed: p
+                .speed_prior
+                .iter()
+                .map(|&tau| Beta::with_mean(tau, m.russia().prior_strength))
+                .collect(),
             done: false,
             record: RunRecord {
                 offensive_month: None,
@@ -132,6 +147,7 @@ impl RunState {
                 beliefs: vec![0.0; periods * g],
                 called: vec![0; g],
                 honoured: vec![0; g],
+                forced: vec![0; g],
                 responses: vec![0; g * nopt],
                 cost: vec![0.0; g],
                 arrival_hours: vec![0.0; g],
@@ -171,6 +187,9 @@ impl RunState {
         for (b, &mu) in self.beliefs.iter_mut().zip(&p.slot_prior) {
             *b = Beta::with_mean(mu, m.russia().prior_strength);
         }
+        for (b, &tau) in self.speed.iter_mut().zip(&p.speed_prior) {
+            *b = Beta::with_mean(tau, m.russia().prior_strength);
+        }
         self.done = false;
         let r = &mut self.record;
         r.offensive_month = None;
@@ -180,6 +199,7 @@ impl RunState {
         r.beliefs.fill(0.0);
         r.called.fill(0);
         r.honoured.fill(0);
+        r.forced.fill(0);
         r.responses.fill(0);
         r.cost.fill(0.0);
         r.arrival_hours.fill(0.0);
