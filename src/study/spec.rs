@@ -433,8 +433,8 @@ pub fn study_force(
             origin,
             field,
             "\"both\" is not supported by sweeps and sensitivity studies (their points.csv has one \
-             row per regime and point); set \"with\" (the default) or \"without\" in the sweep \
-             file's [design], or run the two arms as two studies",
+             row per regime and point); set \"with\" (the default) or \"without\" (in a sweep \
+             file's [design] table or the base config's), and run the two arms as two studies",
         )),
     }
 }
