@@ -64,7 +64,7 @@ pub fn validate(path: &Path) -> Result<String> {
     }
     let (_, _, model) = resolve(Some(path), &Overrides::default())?;
     Ok(format!(
-        "{}: valid ({} regimes: {}; {} guarantors; {} responses; {} runs x {} months)",
+        "{}: valid ({} regimes: {}; reassurance force: {}; {} guarantors; {} responses; {} runs x {} months)",
         path.display(),
         model.regimes().len(),
         model
@@ -73,6 +73,7 @@ pub fn validate(path: &Path) -> Result<String> {
             .map(|r| r.name.as_str())
             .collect::<Vec<_>>()
             .join(", "),
+        model.force_design().name(),
         model.guarantors().len(),
         model.responses().len(),
         model.run().runs,

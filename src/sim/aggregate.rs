@@ -388,8 +388,7 @@ impl BatchResult {
             .map(String::as_str)
     }
 
-    /// Whether the arms differ in the force (the batch has both arms of some regime, or mixes
-    /// arms): then tables need a `force` column to tell rows apart.
+    /// Whether some regime runs both arms of the force (then `force_effect.csv` has rows).
     pub fn both_arms(&self) -> bool {
         !self.force_tallies.is_empty()
     }
