@@ -24,7 +24,7 @@ fn model(runs: u64) -> Model {
 fn decisions(m: &Model, regimes: &[usize], n: u64) -> u64 {
     let mut total = 0;
     for &r in regimes {
-        let p = Prepared::new(m, r);
+        let p = Prepared::new(m, r, true);
         for i in 0..n {
             total += u64::from(run_one(&p, m.run().seed, 0, i).decisions);
         }
@@ -35,7 +35,7 @@ fn decisions(m: &Model, regimes: &[usize], n: u64) -> u64 {
 fn month(c: &mut Criterion) {
     let m = model(1);
     let r = m.regime_index("nato_light").unwrap();
-    let p = Prepared::new(&m, r);
+    let p = Prepared::new(&m, r, true);
     let mut g = c.benchmark_group("month");
     g.throughput(Throughput::Elements(1));
     g.bench_function("nato_light/one_month", |b| {
@@ -61,7 +61,7 @@ fn whole_run(c: &mut Criterion) {
     let mut g = c.benchmark_group("run");
     for name in ["article5", "nato_light", "bilateral", "none"] {
         let r = m.regime_index(name).unwrap();
-        let p = Prepared::new(&m, r);
+        let p = Prepared::new(&m, r, true);
         let per_run = decisions(&m, &[r], 256) / 256;
         g.throughput(Throughput::Elements(per_run.max(1)));
         let mut st = RunState::new(&p);

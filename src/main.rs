@@ -184,6 +184,10 @@ enum Command {
         /// Run index (replicate), as in the batch
         #[arg(long, default_value_t = 0)]
         run: u64,
+        /// The arm of the reassurance-force factor: `with` (the tripwire force deployed) or
+        /// `without`; both arms of a regime share the run's stream
+        #[arg(long = "force", value_name = "ARM", default_value = "with", value_parser = ["with", "without"])]
+        arm: String,
         /// Seed (overrides [run].seed)
         #[arg(long)]
         seed: Option<u64>,
@@ -386,6 +390,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 let report = point::rerun(&dir, p, out, force)?;
                 if !quiet {
                     print!("{}", run::summary_table(&report.batch.summary()));
+                    print!("{}", run::force_effect_table(&report.batch.force_effects()));
                     println!(
                         "point {p} of {}: rows in {}",
                         dir.display(),
@@ -402,8 +407,9 @@ fn dispatch(cli: Cli) -> Result<()> {
             bar.0.finish_and_clear();
             if !quiet {
                 print!("{}", run::summary_table(&report.summary));
+                print!("{}", run::force_effect_table(&report.force_effects));
                 println!(
-                    "{} runs per regime in {:.2} s; results in {}",
+                    "{} runs per arm in {:.2} s; results in {}",
                     model.run().runs,
                     report.wall_seconds,
                     report.dir.display()
@@ -431,6 +437,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             config,
             regime,
             run,
+            arm,
             seed,
             periods,
             json,
@@ -450,7 +457,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 });
             }
             let r = model.regime_index(&regime)?;
-            let p = Prepared::new(&model, r);
+            let p = Prepared::new(&model, r, arm == "with");
             let (trace, _) = deterrence_sim::sim::replay::replay(&p, 0, run);
             if json {
                 println!("{}", serde_json::to_string_pretty(&trace)?);

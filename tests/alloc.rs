@@ -43,7 +43,7 @@ fn monthly_loop_allocates_nothing() {
     let m = Model::from_raw(&RawConfig::builtin(), "default").unwrap();
     let mut crises = 0;
     for r in 0..m.regimes().len() {
-        let p = Prepared::new(&m, r);
+        let p = Prepared::new(&m, r, true);
         let mut st = RunState::new(&p);
         for run in 0..50 {
             let mut d = Draws::new(9, 0, run);

@@ -364,7 +364,7 @@ fn every_command_has_help_with_an_example() {
 }
 
 /// `--set` edits any parameter by path (and is checked like a file); `--per-run` writes one row
-/// per regime and run that adds up to the summary.
+/// per regime, force arm and run that adds up to the summary.
 #[test]
 fn set_overrides_and_per_run_rows() {
     let d = tmp("set");
@@ -392,11 +392,12 @@ fn set_overrides_and_per_run_rows() {
         let c: Vec<&str> = line.split(',').collect();
         let successes = runs
             .lines()
-            .filter(|l| l.starts_with(&format!("{},", c[0])) && l.split(',').nth(2) == Some("true"))
+            .filter(|l| l.starts_with(&format!("{},{},", c[0], c[1])) && l.split(',').nth(3) == Some("true"))
             .count();
-        assert_eq!(successes.to_string(), c[2], "{}", c[0]);
+        assert_eq!(successes.to_string(), c[3], "{} {}", c[0], c[1]);
     }
-    assert_eq!(runs.lines().count(), 1 + 300 * 4);
+    // One row per regime, force arm (without, with) and run.
+    assert_eq!(runs.lines().count(), 1 + 300 * 8);
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["config"]["modifiers"]["reassurance_troops"], 0.0);

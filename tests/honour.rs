@@ -141,7 +141,7 @@ fn default_honouring_sets() {
     ];
     for (name, set) in want {
         let k = m.regime_index(name).unwrap();
-        let p = Prepared::new(&m, k);
+        let p = Prepared::new(&m, k, true);
         assert!(!p.honours[OptionId::NOTHING.index()]);
         for (r, resp) in m.responses().iter().enumerate() {
             assert_eq!(
@@ -166,7 +166,7 @@ fn forced_calls_are_not_commitments() {
     });
     let mut forced_total = 0;
     for k in 0..m.regimes().len() {
-        let p = Prepared::new(&m, k);
+        let p = Prepared::new(&m, k, true);
         let troops_honour = p.tripwire_option.is_some_and(|o| p.honours[o.index()]);
         for run in 0..300 {
             let r = run_one(&p, 3, 0, run);
@@ -251,7 +251,7 @@ fn planned_holds(edit: impl Fn(&mut RawConfig) + Copy, regime: usize) -> (f64, f
             r.russia.offensive_gain = gain;
             r.russia.probe_gain = gain;
         });
-        let p = Prepared::new(&m, regime);
+        let p = Prepared::new(&m, regime, true);
         let st = RunState::new(&p);
         russia_utilities(&p, &st).0
     };
@@ -270,7 +270,7 @@ fn planned_holds(edit: impl Fn(&mut RawConfig) + Copy, regime: usize) -> (f64, f
 fn beta_binary_resolve() {
     let m = model(|_| {});
     let k = m.regime_index("nato_light").unwrap();
-    let p = Prepared::new(&m, k);
+    let p = Prepared::new(&m, k, true);
     let us = m.guarantors().iter().position(|g| g.id == "USA").unwrap();
     let prior = p.slot_prior[p.slot[us]];
     let periods = m.run().periods as usize;
@@ -317,15 +317,17 @@ fn tripwire_counted_once() {
             }
         };
         let m = model(edit(0.0));
-        let p = Prepared::new(&m, k);
-        if p.p_tripwire < 0.999 {
+        let p = Prepared::new(&m, k, true);
+        let i = m.guarantors().iter().position(|g| g.troops).unwrap();
+        // Only where troops are also a voluntary option is there a double count to miss.
+        let voluntary = p.tripwire_option.is_some_and(|o| p.options[i].contains(&o));
+        if p.p_tripwire < 0.999 || !voluntary {
             continue;
         }
         let (free, _) = planned_holds(edit(0.0), k);
         let (sharp, _) = planned_holds(edit(50.0), k);
         // Their voluntary expectations differ a lot between the two precisions...
-        let i = m.guarantors().iter().position(|g| g.troops).unwrap();
-        let e = |lambda| Prepared::new(&model(edit(lambda)), k).expect_offensive[i][0].support;
+        let e = |lambda| Prepared::new(&model(edit(lambda)), k, true).expect_offensive[i][0].support;
         assert!((e(0.0) - e(50.0)).abs() > 1e-3, "{}", p.regime.name);
         // ...and Russia's offensive P(hold) does not see it.
         assert!(
@@ -335,7 +337,10 @@ fn tripwire_counted_once() {
         );
         checked += 1;
     }
-    assert!(checked >= 3, "the default regimes with a force ({checked})");
+    assert!(
+        checked >= 1,
+        "the default regimes with troops on the menu ({checked})"
+    );
 }
 
 /// Russia's P(hold) is an expectation over the support it expects, E[C(B + X)], X the sum of
@@ -352,7 +357,7 @@ fn russia_hold_mixture() {
     let ru = m.russia();
     let mut worst: f64 = 0.0;
     for k in 0..m.regimes().len() {
-        let p = Prepared::new(&m, k);
+        let p = Prepared::new(&m, k, true);
         let st = RunState::new(&p);
         let base = m.ukraine().defence_multiplier * st.capability;
         // Each member's support atoms (value, probability) under Russia's type mixture.
@@ -438,7 +443,7 @@ fn speed_belief_scales_expected_support() {
     let us = m.guarantors().iter().position(|g| g.id == "USA").unwrap();
     let mut checked = 0;
     for k in 0..m.regimes().len() {
-        let p = Prepared::new(&m, k);
+        let p = Prepared::new(&m, k, true);
         let st = RunState::new(&p);
         let slot = p.slot[us];
         assert!((st.speed[slot].mean() - p.speed_prior[slot]).abs() < 1e-12);

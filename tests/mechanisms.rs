@@ -31,7 +31,7 @@ fn set_rounds(raw: &mut RawConfig, rounds: u64) {
 /// in which nobody acted and in which everybody acted, and the mean number acting.
 fn play(m: &Model, name: &str, crises: u64) -> (f64, f64, f64) {
     let r = m.regimes().iter().position(|x| x.name == name).unwrap();
-    let p = Prepared::new(m, r);
+    let p = Prepared::new(m, r, false);
     let mut st = RunState::new(&p);
     let n = m.guarantors().len();
     let (mut nobody, mut all, mut acting) = (0u64, 0u64, 0u64);
@@ -74,7 +74,7 @@ fn volunteers_dilemma_qre_reference_is_the_symmetric_fixed_point() {
     // The engine's reference equilibrium (the warm start of every crisis) is the symmetric QRE.
     for lambda in [1.0, 5.0, 20.0] {
         let m = check(VD, |r| set_lambda(r, lambda));
-        let p = Prepared::new(&m, 0);
+        let p = Prepared::new(&m, 0, false);
         let q = vd_qre(5, 0.25, lambda);
         for i in 0..5 {
             // Menu position 1 is "act"; both types are identical here.

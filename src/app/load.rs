@@ -36,6 +36,7 @@ impl Loaded {
         // Shape errors (a wrong type, an unknown field) are reported from the text, with the line
         // and the entry they are in: "in `guarantors`" alone would not say which of 16.
         if let Err(e) = toml::from_str::<RawConfig>(&text) {
+            crate::model::config::check_removed_keys(&text, &origin)?;
             return Err(Error::Parse {
                 file: origin,
                 message: e.to_string(),

@@ -2,13 +2,14 @@
 //! manifest in the output directory, and the summary table printed.
 
 use crate::app::load::{resolve, Overrides};
+use crate::model::config::arm_name;
 use crate::model::config::RawConfig;
 use crate::model::validate::Model;
 use crate::report::files::write_atomic;
 use crate::report::manifest::write_manifest;
 use crate::report::run_charts::chart_title;
 use crate::report::{files, run_charts, tables};
-use crate::sim::aggregate::{BatchResult, SummaryRow};
+use crate::sim::aggregate::{BatchResult, ForceEffect, SummaryRow};
 use crate::sim::batch::{self as runner, Progress};
 use crate::Result;
 use std::path::{Path, PathBuf};
@@ -19,8 +20,11 @@ use std::time::Instant;
 pub struct RunReport {
     /// The results directory.
     pub dir: PathBuf,
-    /// One summary row per regime (the printed table).
+    /// One summary row per arm, regime and force (the printed table).
     pub summary: Vec<SummaryRow>,
+    /// The paired effect of the force within each regime run with both arms (printed after
+    /// the table).
+    pub force_effects: Vec<ForceEffect>,
     /// Every file written.
     pub files: Vec<PathBuf>,
     /// Wall time of the runs, seconds.
@@ -59,6 +63,7 @@ pub fn run(
     Ok(RunReport {
         dir,
         summary: batch.summary(),
+        force_effects: batch.force_effects(),
         files,
         wall_seconds: wall,
     })
@@ -138,6 +143,7 @@ pub fn write_run(
     let mut files = written.to_vec();
     for (name, text) in [
         ("summary.csv", tables::summary_csv(batch)),
+        ("force_effect.csv", tables::force_effect_csv(batch)),
         ("guarantors.csv", tables::guarantors_csv(model, batch)),
         ("timeline.csv", tables::timeline_csv(model, batch)),
     ] {
@@ -155,6 +161,7 @@ pub fn write_run(
         dir,
         origin,
         raw,
+        model.force_design(),
         model.run().seed,
         model.run().threads,
         wall,
@@ -177,8 +184,9 @@ pub fn summary_table(rows: &[SummaryRow]) -> String {
         None => "diff [95% CI]".into(),
     };
     let mut s = format!(
-        "{:<12} {:>7} {:>8} {:>17} {:>22} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
+        "{:<12} {:<7} {:>7} {:>8} {:>17} {:>22} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
         "regime",
+        "force",
         "runs",
         "success",
         "95% CI",
@@ -201,8 +209,9 @@ pub fn summary_table(rows: &[SummaryRow]) -> String {
             r.median_months_to_offensive.to_string()
         };
         s.push_str(&format!(
-            "{:<12} {:>7} {:>8.3} {:>17} {:>22} {:>8} {:>7.2} {:>9} {:>8} {:>8}\n",
+            "{:<12} {:<7} {:>7} {:>8.3} {:>17} {:>22} {:>8} {:>7.2} {:>9} {:>8} {:>8}\n",
             r.regime,
+            arm_name(r.force),
             r.runs,
             r.success_rate,
             format!("[{:.3},{:.3}]", r.ci_low, r.ci_high),
@@ -212,6 +221,29 @@ pub fn summary_table(rows: &[SummaryRow]) -> String {
             f(r.honoured_share, 3),
             f(r.mean_response_hours, 0),
             f(r.p_hold_given_offensive, 3),
+        ));
+    }
+    s
+}
+
+/// A readable table of the force's paired effects (with minus without, within each regime);
+/// empty when no regime ran both arms.
+pub fn force_effect_table(effects: &[ForceEffect]) -> String {
+    if effects.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "\n{:<12} {:>7} {:>28} {:>10} {:>12}\n",
+        "force effect", "runs", "with - without [95% CI]", "with only", "without only"
+    );
+    for e in effects {
+        s.push_str(&format!(
+            "{:<12} {:>7} {:>28} {:>10} {:>12}\n",
+            e.regime,
+            e.runs,
+            format!("{:+.3} [{:+.3},{:+.3}]", e.estimate, e.low, e.high),
+            e.with_only,
+            e.without_only
         ));
     }
     s

@@ -12,7 +12,8 @@ use std::path::Path;
 pub enum FileKind {
     /// A model config (`deterrence-sim run`).
     Config,
-    /// A sweep file (`deterrence-sim sweep`): has `parameters` or `design`.
+    /// A sweep file (`deterrence-sim sweep`): has `parameters`, or `design` without
+    /// `guarantors` (a config may have a `[design]` table too, but always lists guarantors).
     Sweep,
     /// A sensitivity study file (`deterrence-sim sensitivity`): has `method`.
     Sensitivity,
@@ -23,7 +24,12 @@ impl FileKind {
     pub fn of_text(text: &str) -> FileKind {
         match text.parse::<toml::Table>() {
             Ok(t) if t.contains_key("method") => FileKind::Sensitivity,
-            Ok(t) if t.contains_key("parameters") || t.contains_key("design") => FileKind::Sweep,
+            Ok(t)
+                if t.contains_key("parameters")
+                    || (t.contains_key("design") && !t.contains_key("guarantors")) =>
+            {
+                FileKind::Sweep
+            }
             _ => FileKind::Config,
         }
     }
@@ -58,7 +64,7 @@ pub fn validate(path: &Path) -> Result<String> {
     }
     let (_, _, model) = resolve(Some(path), &Overrides::default())?;
     Ok(format!(
-        "{}: valid ({} regimes: {}; {} guarantors; {} responses; {} runs x {} months)",
+        "{}: valid ({} regimes: {}; reassurance force: {}; {} guarantors; {} responses; {} runs x {} months)",
         path.display(),
         model.regimes().len(),
         model
@@ -67,6 +73,7 @@ pub fn validate(path: &Path) -> Result<String> {
             .map(|r| r.name.as_str())
             .collect::<Vec<_>>()
             .join(", "),
+        model.force_design().name(),
         model.guarantors().len(),
         model.responses().len(),
         model.run().runs,

@@ -54,6 +54,10 @@ pub struct RawConfig {
     /// table may be omitted.
     #[serde(default)]
     pub modifiers: RawModifiers,
+    /// `[design]`: the factors crossed with the regimes (the reassurance force). Serde default:
+    /// the table may be omitted; then `run` runs both arms and a study the arm with the force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<RawDesign>,
     /// `[[guarantors]]`: the guarantor states, 1 to
     /// [`crate::model::validate::MAX_GUARANTORS`] entries with distinct ids (§6, §9
     /// "Guarantors").
@@ -345,10 +349,6 @@ pub struct RawRegime {
     /// call counts as not honoured, and Russia observes 0 (§7.5, §7.9). Required; no repeats.
     #[serde(default)]
     pub honouring: Option<Vec<String>>,
-    /// Whether the reassurance force (tripwire) is deployed under this regime (§7.8 step 2).
-    /// Serde default false.
-    #[serde(default)]
-    pub reassurance_force: bool,
     /// Whether air support is on the table for guarantors with the `air_support` flag (§7.5).
     /// Serde default false.
     #[serde(default)]
@@ -367,6 +367,88 @@ pub struct RawModifiers {
     /// step 2). In [0, 1e7]; serde default 0; default config 10000.
     #[serde(default)]
     pub reassurance_troops: f64,
+}
+
+/// The `[design]` table: which arms of the reassurance-force factor are run, crossed with every
+/// regime (docs/MODEL.md §8 "The reassurance force as a factor"); the whole table may be
+/// omitted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDesign {
+    /// `"both"`, `"with"` or `"without"`: run every regime without the force, with it, or both
+    /// (paired on the same streams). Serde default: omitted, which `run` reads as `"both"` and a
+    /// sweep or sensitivity study as `"with"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reassurance_force: Option<ForceDesign>,
+}
+
+/// The arms of the reassurance-force factor (`[design] reassurance_force`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForceDesign {
+    /// Both arms, without before with, on the same streams (the default of `run`).
+    Both,
+    /// Only the arm with the force (the default of sweeps and sensitivity studies).
+    With,
+    /// Only the arm without it.
+    Without,
+}
+
+impl ForceDesign {
+    /// The arms, in run order: `false` = without the force, `true` = with it.
+    pub fn arms(self) -> &'static [bool] {
+        match self {
+            ForceDesign::Both => &[false, true],
+            ForceDesign::With => &[true],
+            ForceDesign::Without => &[false],
+        }
+    }
+
+    /// The name written in config files and the manifest (`both`, `with`, `without`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ForceDesign::Both => "both",
+            ForceDesign::With => "with",
+            ForceDesign::Without => "without",
+        }
+    }
+}
+
+/// The name of one arm of the force factor in tables: `with` or `without`.
+pub fn arm_name(force: bool) -> &'static str {
+    if force {
+        "with"
+    } else {
+        "without"
+    }
+}
+
+/// Keys a config may no longer set, with their replacement: a file that still sets one is
+/// refused with a message naming the replacement rather than "unknown field".
+fn removed_keys(value: &toml::Value, origin: &str) -> Result<(), crate::Error> {
+    if let Some(regimes) = value.get("regimes").and_then(|r| r.as_table()) {
+        for (name, r) in regimes {
+            if r.get("reassurance_force").is_some() {
+                return Err(crate::Error::invalid(
+                    origin,
+                    format!("regimes.{name}.reassurance_force"),
+                    "was removed: the reassurance force is now a factor crossed with every regime; \
+                     delete this key and set `[design] reassurance_force = \"both\" | \"with\" | \"without\"` \
+                     (default \"both\" for `run`, \"with\" for sweeps)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Check `text` (a config file's content) for removed keys; a text that is not TOML passes (its
+/// parse error is reported by the caller).
+pub fn check_removed_keys(text: &str, origin: &str) -> Result<(), crate::Error> {
+    match toml::from_str::<toml::Value>(text) {
+        Ok(v) => removed_keys(&v, origin),
+        Err(_) => Ok(()),
+    }
 }
 
 /// One `[[guarantors]]` entry: a guarantor state (docs/MODEL.md §6, §9 "Guarantors").
@@ -438,14 +520,19 @@ impl RawConfig {
     /// Parse TOML text; `origin` names the file in error messages.
     pub fn parse(text: &str, origin: &str) -> Result<RawConfig, crate::Error> {
         // From the text, so that errors carry the line and the entry they are in.
-        toml::from_str(text).map_err(|e| crate::Error::Parse {
-            file: origin.to_string(),
-            message: e.to_string(),
+        toml::from_str(text).map_err(|e| {
+            check_removed_keys(text, origin)
+                .err()
+                .unwrap_or(crate::Error::Parse {
+                    file: origin.to_string(),
+                    message: e.to_string(),
+                })
         })
     }
 
     /// Deserialize from an already-parsed TOML value (sweeps edit the value first).
     pub fn from_value(value: toml::Value, origin: &str) -> Result<RawConfig, crate::Error> {
+        removed_keys(&value, origin)?;
         RawConfig::deserialize(value).map_err(|e| crate::Error::Parse {
             file: origin.to_string(),
             message: e.to_string(),
@@ -484,6 +571,7 @@ impl RawConfig {
             ["crisis"] => field_names::<RawCrisis>(),
             ["guarantor_defaults"] => field_names::<RawGuarantorDefaults>(),
             ["modifiers"] => field_names::<RawModifiers>(),
+            ["design"] => field_names::<RawDesign>(),
             ["responses", _] => field_names::<RawResponse>(),
             ["regimes", _] => field_names::<RawRegime>(),
             ["guarantors", _] => field_names::<RawGuarantor>(),

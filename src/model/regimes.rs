@@ -2,7 +2,9 @@
 //!
 //! A regime is a bundle of parameters loaded from the config (who is bound, the audience cost of
 //! backing down, how reputation is kept, the decision protocol and its clock, the permitted
-//! responses, and the modifiers). No code path is specific to `article5`, `nato_light`,
+//! responses, and the modifiers). Whether the reassurance force is deployed is not a regime
+//! setting but a factor crossed with every regime (`[design] reassurance_force`, an [`Arm`]).
+//! No code path is specific to `article5`, `nato_light`,
 //! `bilateral` or `none`: a hybrid regime is a new TOML table. docs/MODEL.md §8 says how the
 //! default regimes differ and §9 gives the response menu's values.
 
@@ -144,10 +146,6 @@ pub struct Regime {
     /// tell Russia the guarantor was resolute (§7.9). §8 gives each default regime's set and
     /// its source.
     pub honouring: Vec<usize>,
-    /// Whether a reassurance force is deployed: the tripwire of §7.8 step 2, firing in an
-    /// offensive with p_trip = 1 − exp(−`modifiers.reassurance_troops` / `crisis.tripwire_scale`)
-    /// if the model also defines a troops response and some guarantor has `troops = true`.
-    pub reassurance_force: bool,
     /// Whether air support (the US stance) is on the table: a response with
     /// `requires = "air_support"` is offered only when this is true and the guarantor has the
     /// flag (§7.5 "Options").
@@ -178,4 +176,18 @@ impl Regime {
             Protocol::Separate { consult_hours } => consult_hours,
         }
     }
+}
+
+/// One arm of a batch: a regime crossed with one level of the reassurance-force factor
+/// (`[design] reassurance_force`; docs/MODEL.md §8). The two arms of a regime run on the same
+/// streams, so they differ only in p_trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arm {
+    /// The regime's index in [`crate::model::validate::Model::regimes`].
+    pub regime: usize,
+    /// Whether the reassurance force is deployed: the tripwire of §7.8 step 2, firing in an
+    /// offensive with p_trip = 1 − exp(−`modifiers.reassurance_troops` / `crisis.tripwire_scale`)
+    /// if the model also defines a troops response and some guarantor has `troops = true`
+    /// (bound or not: a force without a guarantee is a legitimate case).
+    pub force: bool,
 }

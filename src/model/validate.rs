@@ -4,8 +4,8 @@
 //! (as a dotted path, the same one sweeps use) and what is allowed.
 
 use crate::model::actors::{Guarantor, Russia, Ukraine};
-use crate::model::config::{RawBound, RawConfig, RawOrder, RawRegime};
-use crate::model::regimes::{Bound, Protocol, Regime, Reputation, Requirement, Response};
+use crate::model::config::{ForceDesign, RawBound, RawConfig, RawOrder, RawRegime};
+use crate::model::regimes::{Arm, Bound, Protocol, Regime, Reputation, Requirement, Response};
 use crate::{Error, Result};
 
 /// Most `[[guarantors]]` a config may define. With [`MAX_ROUNDS`] it bounds the draws of one
@@ -74,6 +74,8 @@ pub struct Model {
     regimes: Vec<Regime>,
     guarantors: Vec<Guarantor>,
     reassurance_troops: f64,
+    /// The arms of the reassurance-force factor (`[design] reassurance_force`; omitted: both).
+    force_design: ForceDesign,
     /// The regime every other is compared with, run by run (`diff_vs_<baseline>`): `none` when
     /// the config defines it; a difference study sets its subtracted regime.
     baseline: Option<usize>,
@@ -174,7 +176,13 @@ impl Model {
         )?;
 
         let baseline = regimes.iter().position(|r| r.name == "none");
+        let force_design = raw
+            .design
+            .as_ref()
+            .and_then(|d| d.reassurance_force)
+            .unwrap_or(ForceDesign::Both);
         Ok(Model {
+            force_design,
             name: raw.name.clone(),
             run,
             russia,
@@ -247,6 +255,27 @@ impl Model {
     /// [0, 1e7] soldiers, default 10,000). Sets only p_trip, not the support (§7.8 step 2).
     pub fn reassurance_troops(&self) -> f64 {
         self.reassurance_troops
+    }
+
+    /// The arms of the reassurance-force factor this model runs (`[design] reassurance_force`;
+    /// `both` when the config leaves it out).
+    pub fn force_design(&self) -> ForceDesign {
+        self.force_design
+    }
+
+    /// The arms of a batch, in run order: regime-major (config order), and within a regime
+    /// without the force before with it, as far as [`Model::force_design`] has them.
+    pub fn arms(&self) -> Vec<Arm> {
+        let forces = self.force_design.arms();
+        (0..self.regimes.len())
+            .flat_map(|regime| forces.iter().map(move |&force| Arm { regime, force }))
+            .collect()
+    }
+
+    /// The same model running only the arms of `design` (a study fixes its arm this way).
+    pub fn with_force_design(mut self, design: ForceDesign) -> Model {
+        self.force_design = design;
+        self
     }
 
     /// The same model with regime `name` as the baseline of the paired differences (a
@@ -777,7 +806,6 @@ fn regime(
         protocol,
         responses: idx,
         honouring,
-        reassurance_force: x.reassurance_force,
         air_support: x.air_support,
         provocation: c.range(&f("provocation"), x.provocation, 0.0, 1e6)?,
     })

@@ -96,6 +96,21 @@ pub enum Figure {
         /// One bar per regime, left to right.
         bars: Vec<Bar>,
     },
+    /// Bars grouped by category with 95% intervals, one bar per series in each group, coloured
+    /// by series and named in a legend (`deterrence.png` with both arms of the force: one group
+    /// per regime, without and with the force side by side).
+    GroupedBars {
+        /// Title across the top.
+        title: String,
+        /// The y axis's label (the metric and its unit).
+        y_label: String,
+        /// The x axis's label (what the groups are).
+        x_label: String,
+        /// The groups' labels under the axis, left to right.
+        groups: Vec<String>,
+        /// Per series, its legend name and one bar per group (`None` leaves a gap).
+        series: Vec<(String, Vec<Option<Bar>>)>,
+    },
     /// Lines with bands on one pair of axes.
     Lines {
         /// Title across the top.
@@ -204,6 +219,13 @@ impl Figure {
                 y_label,
                 bars: b,
             } => bars(root, title, y_label, b),
+            Figure::GroupedBars {
+                title,
+                y_label,
+                x_label,
+                groups,
+                series,
+            } => grouped_bars(root, title, y_label, x_label, groups, series),
             Figure::Lines {
                 title,
                 x_label,
@@ -524,6 +546,84 @@ pub fn bars<DB: DrawingBackend>(
                 ("sans-serif", 15),
             )))
             .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Bars grouped by category with 95% intervals: in each group one bar per series, coloured by
+/// series with [`colour`] and named in a legend above the plot.
+pub fn grouped_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_label: &str,
+    x_label: &str,
+    groups: &[String],
+    series: &[(String, Vec<Option<Bar>>)],
+) -> DrawResult {
+    let n = groups.len().max(1) as f64;
+    let area = title_area(root, title, 22)?;
+    let entries: Vec<(String, Mark)> = series
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _))| (name.clone(), Mark::Swatch(colour(k))))
+        .collect();
+    let area = legend_strip(&area, &entries, 15)?;
+    let mut chart = ChartBuilder::on(&area)
+        .margin(16)
+        .margin_top(6)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5..n - 0.5, 0.0..1.0)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .max_light_lines(2)
+        .disable_x_mesh()
+        .x_labels(groups.len().max(1))
+        .x_label_formatter(&|x| {
+            let k = x.round();
+            if (x - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < groups.len() {
+                groups[k as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc(y_label)
+        .x_desc(x_label)
+        .label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 17))
+        .draw()
+        .map_err(err)?;
+    let m = series.len().max(1) as f64;
+    let width = 0.8 / m;
+    for (s, (_, bars)) in series.iter().enumerate() {
+        let c = colour(s);
+        for (k, b) in bars.iter().enumerate() {
+            let Some(b) = b else { continue };
+            let x = k as f64 - 0.4 + width * (s as f64 + 0.5);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - width * 0.42, 0.0), (x + width * 0.42, b.value)],
+                    c.mix(0.85).filled(),
+                )))
+                .map_err(err)?;
+            let whisker = BLACK.stroke_width(2);
+            let w = width * 0.12;
+            chart
+                .draw_series([
+                    PathElement::new(vec![(x, b.low), (x, b.high)], whisker),
+                    PathElement::new(vec![(x - w, b.low), (x + w, b.low)], whisker),
+                    PathElement::new(vec![(x - w, b.high), (x + w, b.high)], whisker),
+                ])
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{:.3}", b.value),
+                    (x - width * 0.4, (b.high + 0.03).min(0.97)),
+                    ("sans-serif", 14),
+                )))
+                .map_err(err)?;
+        }
     }
     Ok(())
 }

@@ -1,18 +1,21 @@
 //! `manifest.json`: what was run (command, config and its hash, seed, runs, version, RNG,
-//! threads, wall time) and the SHA-256 of every file written. It is written last.
+//! threads, wall time, the design's arms of the reassurance force) and the SHA-256 of every
+//! file written. It is written last.
 
-use crate::model::config::RawConfig;
+use crate::model::config::{arm_name, ForceDesign, RawConfig};
 use crate::report::files::{sha256_file, sha256_hex, write_atomic};
 use crate::{Error, Result};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-/// Write `manifest.json`: what was run, with what, and the SHA-256 of every file written.
+/// Write `manifest.json`: what was run, with what (including `design`, the arms of the
+/// reassurance-force factor that were run), and the SHA-256 of every file written.
 #[allow(clippy::too_many_arguments)]
 pub fn write_manifest(
     dir: &Path,
     origin: &str,
     raw: &RawConfig,
+    design: ForceDesign,
     seed: u64,
     threads: usize,
     wall: f64,
@@ -41,6 +44,10 @@ pub fn write_manifest(
         "threads": crate::sim::batch::thread_count(threads),
         "rng": "ChaCha8 (rand_chacha 0.10.0), stream (point << 32) | replicate, month offset 8192 words",
         "config_sha256": sha256_hex(canonical.as_bytes()),
+        "design": {
+            "reassurance_force": design.name(),
+            "arms": design.arms().iter().map(|&f| arm_name(f)).collect::<Vec<_>>(),
+        },
         "config": raw,
         "wall_seconds": wall,
         "files": hashes,

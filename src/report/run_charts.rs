@@ -10,7 +10,28 @@ pub fn chart_title(name: &str, seed: &str, runs: &str) -> String {
     format!("{name} · seed {seed} · {runs} runs per regime")
 }
 
-/// Draw the run's three charts from the CSV files in `dir`. `title` is [`chart_title`].
+/// The arm label of a row's `force` cell, for titles and legends.
+fn arm_title(force: &str) -> String {
+    match force {
+        "" => String::new(),
+        f => format!("{f} the reassurance force"),
+    }
+}
+
+/// The `force` column of a table, if it has one (results written before the force became a
+/// factor have none: every row is then one arm, labelled "").
+fn force_column(t: &Table, c: &Column, path: &Path) -> Result<Option<usize>> {
+    if t.header.iter().any(|h| h == c.name) {
+        Ok(Some(t.column(c, "", path)?))
+    } else {
+        Ok(None)
+    }
+}
+
+/// Draw the run's three charts from the CSV files in `dir`. `title` is [`chart_title`]. With
+/// both arms of the reassurance force, the deterrence bars are grouped by regime (without and
+/// with side by side), the survival chart has one panel per arm and the beliefs one panel per
+/// regime and arm.
 pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
     let sp = dir.join("summary.csv");
     let summary = Table::read(&sp)?;
@@ -20,14 +41,26 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
         summary.column(&sum_cols::CI_LOW, "", &sp)?,
         summary.column(&sum_cols::CI_HIGH, "", &sp)?,
     );
-    let bars: Vec<Bar> = (0..summary.rows.len())
-        .map(|r| Bar {
-            label: summary.rows[r][cr].clone(),
-            value: summary.num(r, cv),
-            low: summary.num(r, cl),
-            high: summary.num(r, ch),
-        })
-        .collect();
+    let cf = force_column(&summary, &sum_cols::FORCE, &sp)?;
+    let cell = |r: usize, c: Option<usize>| c.map(|c| summary.rows[r][c].clone()).unwrap_or_default();
+    // Regimes and arms in the order the rows first name them.
+    let mut regimes: Vec<String> = Vec::new();
+    let mut arms: Vec<String> = Vec::new();
+    for r in 0..summary.rows.len() {
+        let (g, f) = (summary.rows[r][cr].clone(), cell(r, cf));
+        if !regimes.contains(&g) {
+            regimes.push(g);
+        }
+        if !arms.contains(&f) {
+            arms.push(f);
+        }
+    }
+    let bar = |r: usize| Bar {
+        label: summary.rows[r][cr].clone(),
+        value: summary.num(r, cv),
+        low: summary.num(r, cl),
+        high: summary.num(r, ch),
+    };
     let tp = dir.join("timeline.csv");
     let timeline = Table::read(&tp)?;
     let (tr, tm, ts, tl, th) = (
@@ -37,10 +70,12 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
         timeline.column(&time_cols::SURVIVAL_CI_LOW, "", &tp)?,
         timeline.column(&time_cols::SURVIVAL_CI_HIGH, "", &tp)?,
     );
-    let regimes: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
-    let rows_of = |name: &str| -> Vec<usize> {
+    let tf = force_column(&timeline, &time_cols::FORCE, &tp)?;
+    let rows_of = |name: &str, arm: &str| -> Vec<usize> {
         (0..timeline.rows.len())
-            .filter(|&r| timeline.rows[r][tr] == name)
+            .filter(|&r| {
+                timeline.rows[r][tr] == name && tf.map_or("", |c| timeline.rows[r][c].as_str()) == arm
+            })
             .collect()
     };
     let column = |rows: &[usize], c: usize| -> Vec<f64> {
@@ -48,44 +83,93 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
         v.extend(rows.iter().map(|&r| timeline.num(r, c)));
         v
     };
-    let survival: Vec<Series> = regimes
-        .iter()
-        .map(|name| {
-            let rows = rows_of(name);
-            let mut x = vec![0.0];
-            x.extend(rows.iter().map(|&r| timeline.num(r, tm)));
-            let mut s = column(&rows, ts);
-            s[0] = 1.0;
-            let mut lo = column(&rows, tl);
-            lo[0] = 1.0;
-            let mut hi = column(&rows, th);
-            hi[0] = 1.0;
-            Series {
-                label: name.clone(),
-                x,
-                y: s,
-                low: lo,
-                high: hi,
-            }
-        })
-        .collect();
-    let belief_panels = beliefs(&timeline, &tp, &regimes)?;
+    let survival = |arm: &str| -> Vec<Series> {
+        regimes
+            .iter()
+            .filter_map(|name| {
+                let rows = rows_of(name, arm);
+                if rows.is_empty() {
+                    return None;
+                }
+                let mut x = vec![0.0];
+                x.extend(rows.iter().map(|&r| timeline.num(r, tm)));
+                let mut s = column(&rows, ts);
+                s[0] = 1.0;
+                let mut lo = column(&rows, tl);
+                lo[0] = 1.0;
+                let mut hi = column(&rows, th);
+                hi[0] = 1.0;
+                Some(Series {
+                    label: name.clone(),
+                    x,
+                    y: s,
+                    low: lo,
+                    high: hi,
+                })
+            })
+            .collect()
+    };
+    let belief_panels = beliefs(&timeline, &tp, &regimes, &arms, tf)?;
 
     let mut files = Vec::new();
-    let det = Figure::Bars {
-        title: format!("Deterrence success by regime — {title}"),
-        y_label: "share of runs with no major offensive (95% Wilson CI)".into(),
-        bars,
+    let y_label = "share of runs with no major offensive (95% Wilson CI)".to_string();
+    let det = if arms.len() > 1 {
+        let series = arms
+            .iter()
+            .map(|a| {
+                let bars = regimes
+                    .iter()
+                    .map(|g| {
+                        (0..summary.rows.len())
+                            .find(|&r| summary.rows[r][cr] == *g && cell(r, cf) == *a)
+                            .map(bar)
+                    })
+                    .collect();
+                (arm_title(a), bars)
+            })
+            .collect();
+        Figure::GroupedBars {
+            title: format!("Deterrence success by regime, without and with the reassurance force — {title}"),
+            y_label,
+            x_label: "regime".into(),
+            groups: regimes.clone(),
+            series,
+        }
+    } else {
+        Figure::Bars {
+            title: format!("Deterrence success by regime — {title}"),
+            y_label,
+            bars: (0..summary.rows.len()).map(bar).collect(),
+        }
     };
     files.extend(charts::render(dir, "deterrence", (1000, 650), &det)?);
-    let surv = Figure::Lines {
-        title: format!("No offensive yet, by month — {title}"),
-        x_label: "month".into(),
-        y_label: "share of runs with no major offensive".into(),
-        y_range: (0.0, 1.0),
-        series: survival,
+    let surv_title = format!("No offensive yet, by month — {title}");
+    let surv = if arms.len() > 1 {
+        Figure::Panels {
+            title: surv_title,
+            x_label: "month".into(),
+            y_label: "share of runs with no major offensive".into(),
+            y_range: (0.0, 1.0),
+            panels: arms
+                .iter()
+                .map(|a| Panel {
+                    title: arm_title(a),
+                    series: survival(a),
+                })
+                .collect(),
+            cols: arms.len(),
+        }
+    } else {
+        Figure::Lines {
+            title: surv_title,
+            x_label: "month".into(),
+            y_label: "share of runs with no major offensive".into(),
+            y_range: (0.0, 1.0),
+            series: survival(arms.first().map_or("", String::as_str)),
+        }
     };
-    files.extend(charts::render(dir, "survival", (1000, 650), &surv)?);
+    let surv_size = if arms.len() > 1 { (1500, 650) } else { (1000, 650) };
+    files.extend(charts::render(dir, "survival", surv_size, &surv)?);
     let bel = Figure::Panels {
         title: format!("Russia's belief in each guarantor's resolve — {title}"),
         x_label: "month".into(),
@@ -94,7 +178,8 @@ pub fn draw_run_charts(dir: &Path, title: &str) -> Result<Vec<PathBuf>> {
         panels: belief_panels,
         cols: 2,
     };
-    files.extend(charts::render(dir, "beliefs", (1400, 1000), &bel)?);
+    let rows = (regimes.len() * arms.len()).div_ceil(2).max(1) as u32;
+    files.extend(charts::render(dir, "beliefs", (1400, 500 * rows.max(2)), &bel)?);
     Ok(files)
 }
 
@@ -121,20 +206,36 @@ fn shared_slots(timeline: &Table, tp: &Path, rows: &[usize], ids: &[String]) -> 
     Ok(groups.into_iter().map(|g| g.1).collect())
 }
 
-/// The beliefs panels, one per regime: one line per belief slot (a slot shared by several
+/// The beliefs panels, one per regime and arm of the force (without, then with, side by side):
+/// one line per belief slot (a slot shared by several
 /// guarantors is drawn once and labelled as shared), the first six slots in config order, the
 /// first with its 10th-90th percentile band.
-fn beliefs(timeline: &Table, tp: &Path, regimes: &[String]) -> Result<Vec<Panel>> {
+fn beliefs(
+    timeline: &Table,
+    tp: &Path,
+    regimes: &[String],
+    arms: &[String],
+    tf: Option<usize>,
+) -> Result<Vec<Panel>> {
     let (tr, tm) = (
         timeline.column(&time_cols::REGIME, "", tp)?,
         timeline.column(&time_cols::MONTH, "", tp)?,
     );
     let ids: Vec<String> = time_cols::belief_ids(&timeline.header);
     let mut panels = Vec::new();
-    for name in regimes {
+    for (name, arm) in regimes.iter().flat_map(|g| arms.iter().map(move |a| (g, a))) {
         let rows: Vec<usize> = (0..timeline.rows.len())
-            .filter(|&r| timeline.rows[r][tr] == *name)
+            .filter(|&r| {
+                timeline.rows[r][tr] == *name && tf.map_or("", |c| timeline.rows[r][c].as_str()) == arm
+            })
             .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let name = &match arm.as_str() {
+            "" => name.clone(),
+            a => format!("{name}, {a} force"),
+        };
         let slots = shared_slots(timeline, tp, &rows, &ids)?;
         let label = |g: &[String]| -> String {
             match g.len() {

@@ -1,4 +1,5 @@
-//! The CSV tables of a run (`summary.csv`, `guarantors.csv`, `timeline.csv`, `runs.csv`) and
+//! The CSV tables of a run (`summary.csv`, `force_effect.csv`, `guarantors.csv`,
+//! `timeline.csv`, `runs.csv`) and
 //! the schema every table of the tool is written and read with: each column is a [`Column`]
 //! (name and [`Kind`]) defined once here (or, for a study's `indices.csv`, in its module), and
 //! the writer prints and the readers find cells through those definitions. Every column has
@@ -8,6 +9,7 @@
 //! Columns that would be empty in every row (a paired difference with no baseline) are left
 //! out.
 
+use crate::model::config::arm_name;
 use crate::model::validate::Model;
 use crate::sim::aggregate::BatchResult;
 use crate::sim::state::RunRecord;
@@ -153,6 +155,9 @@ pub mod summary {
 
     /// The regime's name (the first column of `summary.csv`).
     pub const REGIME: Column = Column::new("regime", Kind::Text);
+    /// The arm of the reassurance-force factor, `with` or `without` (the second column of
+    /// `summary.csv`; not in a study's `points.csv`, which runs one arm).
+    pub const FORCE: Column = Column::new("force", Kind::Text);
     /// Runs of the regime.
     pub const RUNS: Column = Column::new("runs", Kind::Int);
     /// Runs with no major offensive.
@@ -262,17 +267,67 @@ pub mod summary {
     }
 }
 
-/// `summary.csv`: one row per regime; the paired difference columns only when the batch has a
-/// baseline regime, named after it (`diff_vs_none`, or `diff_vs_<regime>` for a point of a
-/// difference study).
+/// `summary.csv`: one row per arm (regime, then `force` = `without`/`with`, in that order
+/// within a regime); the paired difference columns only when the batch has a baseline regime,
+/// named after it (`diff_vs_none`, or `diff_vs_<regime>` for a point of a difference study),
+/// the difference taken within the same force arm.
 pub fn summary_csv(batch: &BatchResult) -> String {
-    let mut names = vec![summary::REGIME.name.to_string()];
+    let mut names = vec![summary::REGIME.name.to_string(), summary::FORCE.name.to_string()];
     names.extend(summary::columns(batch.baseline_name()).into_iter().map(|c| c.0));
     let mut out = header_line(&names);
     for s in batch.summary() {
-        let mut cells = vec![Value::Text(&s.regime)];
+        let mut cells = vec![Value::Text(&s.regime), Value::Text(arm_name(s.force))];
         cells.extend(summary::cells(&s));
         write_row(&mut out, &cells);
+    }
+    out
+}
+
+/// The columns of `force_effect.csv`: per regime run with both arms, the paired effect of the
+/// reassurance force on deterrence success (with minus without, over the same runs).
+pub mod force_effect {
+    use super::{Column, Kind, Value};
+    use crate::sim::aggregate::ForceEffect;
+
+    /// The regime's name.
+    pub const REGIME: Column = Column::new("regime", Kind::Text);
+    /// Runs of each arm (paired run by run).
+    pub const RUNS: Column = Column::new("runs", Kind::Int);
+    /// Success rate with the force minus without: the mean of the per-run differences.
+    pub const DIFF: Column = Column::new("diff", Kind::Float);
+    /// 95% Tango score interval of that paired difference: lower end.
+    pub const LO: Column = Column::new("lo", Kind::Float);
+    /// 95% Tango score interval of that paired difference: upper end.
+    pub const HI: Column = Column::new("hi", Kind::Float);
+    /// Runs that succeeded with the force and failed without it.
+    pub const WITH_ONLY: Column = Column::new("with_only", Kind::Int);
+    /// Runs that succeeded without the force and failed with it.
+    pub const WITHOUT_ONLY: Column = Column::new("without_only", Kind::Int);
+
+    /// Every column, in file order.
+    pub const COLUMNS: [Column; 7] = [REGIME, RUNS, DIFF, LO, HI, WITH_ONLY, WITHOUT_ONLY];
+
+    /// The cells of one row, in [`COLUMNS`] order.
+    pub fn cells(e: &ForceEffect) -> [Value<'_>; 7] {
+        [
+            Value::Text(&e.regime),
+            Value::Int(e.runs),
+            Value::Float(Some(e.estimate)),
+            Value::Float(Some(e.low)),
+            Value::Float(Some(e.high)),
+            Value::Int(e.with_only),
+            Value::Int(e.without_only),
+        ]
+    }
+}
+
+/// `force_effect.csv`: one row per regime run with both force arms (none when the design runs
+/// one arm; the header is written anyway).
+pub fn force_effect_csv(batch: &BatchResult) -> String {
+    let names: Vec<&str> = force_effect::COLUMNS.iter().map(|c| c.name).collect();
+    let mut out = header_line(&names);
+    for e in batch.force_effects() {
+        write_row(&mut out, &force_effect::cells(&e));
     }
     out
 }
@@ -282,6 +337,8 @@ pub mod guarantors {
     use super::{Column, Kind};
     /// The regime's name.
     pub const REGIME: Column = Column::new("regime", Kind::Text);
+    /// The arm of the reassurance-force factor, `with` or `without`.
+    pub const FORCE: Column = Column::new("force", Kind::Text);
     /// The guarantor's id.
     pub const GUARANTOR: Column = Column::new("guarantor", Kind::Text);
     /// The guarantor's name.
@@ -313,11 +370,13 @@ pub mod guarantors {
     pub const HOURS_TO_SUPPORT: Column = Column::new("mean_hours_to_support", Kind::Float);
 }
 
-/// `guarantors.csv`: one row per regime and guarantor (burden sharing and free-riding).
+/// `guarantors.csv`: one row per arm (regime and force) and guarantor (burden sharing and
+/// free-riding).
 pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
     use guarantors as g;
     let mut names: Vec<String> = [
         g::REGIME,
+        g::FORCE,
         g::GUARANTOR,
         g::NAME,
         g::BOUND,
@@ -339,7 +398,8 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
     );
     let mut out = header_line(&names);
     for (k, (name, acc)) in batch.regimes.iter().zip(&batch.accumulators).enumerate() {
-        let regime = &model.regimes()[k];
+        let arm = batch.arms[k];
+        let regime = &model.regimes()[arm.regime];
         let total_cost: f64 = acc.cost.iter().sum();
         let runs = acc.runs.max(1) as f64;
         for (i, gu) in model.guarantors().iter().enumerate() {
@@ -347,6 +407,7 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
             let share = |x: u64| (called > 0).then(|| x as f64 / called as f64);
             let mut cells = vec![
                 Value::Text(name),
+                Value::Text(arm_name(arm.force)),
                 Value::Text(&gu.id),
                 Value::Text(&gu.name),
                 Value::Bool(regime.binds(&gu.id, gu.bilateral)),
@@ -376,6 +437,8 @@ pub mod timeline {
     use super::{Column, Kind};
     /// The regime's name.
     pub const REGIME: Column = Column::new("regime", Kind::Text);
+    /// The arm of the reassurance-force factor, `with` or `without`.
+    pub const FORCE: Column = Column::new("force", Kind::Text);
     /// The month, from 1.
     pub const MONTH: Column = Column::new("month", Kind::Int);
     /// Share of runs with no offensive by the end of the month.
@@ -407,11 +470,12 @@ pub mod timeline {
     }
 }
 
-/// `timeline.csv`: one row per regime and month.
+/// `timeline.csv`: one row per arm (regime and force) and month.
 pub fn timeline_csv(model: &Model, batch: &BatchResult) -> String {
     use timeline as t;
     let mut names: Vec<String> = [
         t::REGIME,
+        t::FORCE,
         t::MONTH,
         t::SURVIVAL,
         t::SURVIVAL_CI_LOW,
@@ -429,12 +493,13 @@ pub fn timeline_csv(model: &Model, batch: &BatchResult) -> String {
         );
     }
     let mut out = header_line(&names);
-    for (name, acc) in batch.regimes.iter().zip(&batch.accumulators) {
+    for ((name, acc), arm) in batch.regimes.iter().zip(&batch.accumulators).zip(&batch.arms) {
         for m in 0..acc.periods {
             let (s, lo, hi) = acc.survival(m);
             let probe_rate = acc.probes_by_month[m] as f64 / acc.runs.max(1) as f64;
             let mut cells = vec![
                 Value::Text(name),
+                Value::Text(arm_name(arm.force)),
                 Value::Int(m as u64 + 1),
                 Value::Float(Some(s)),
                 Value::Float(Some(lo)),
@@ -567,11 +632,14 @@ fn excerpt(v: &str) -> String {
     }
 }
 
-/// The columns of `runs.csv` (after a study's point columns).
+/// The columns of `runs.csv` (after a study's point columns). A run's `runs.csv` has
+/// [`runs::FORCE`] after the regime; a study's, which runs one arm, does not.
 pub mod runs {
     use super::{Column, Kind};
     /// The regime's name.
     pub const REGIME: Column = Column::new("regime", Kind::Text);
+    /// The arm of the reassurance-force factor, `with` or `without` (a run's `runs.csv` only).
+    pub const FORCE: Column = Column::new("force", Kind::Text);
     /// The run's index.
     pub const RUN: Column = Column::new("run", Kind::Int);
     /// No major offensive within the horizon.
@@ -638,13 +706,20 @@ pub fn run_row(regime: &str, run: u64, r: &RunRecord) -> String {
     out
 }
 
-/// `runs.csv` (with `run --per-run`): one row per regime and run, streamed to a temporary file
-/// in run order and renamed into place when the batch is complete.
+/// The header of a run's `runs.csv`: [`runs::COLUMNS`] with [`runs::FORCE`] after the regime.
+pub fn run_header_with_force() -> String {
+    let mut names: Vec<&str> = runs::COLUMNS.iter().map(|c| c.name).collect();
+    names.insert(1, runs::FORCE.name);
+    names.join(",")
+}
+
+/// `runs.csv` (with `run --per-run`): one row per arm (regime and force) and run, streamed to a
+/// temporary file in run order and renamed into place when the batch is complete.
 pub struct RunsCsv {
     tmp: PathBuf,
     path: PathBuf,
     out: std::io::BufWriter<std::fs::File>,
-    regimes: Vec<String>,
+    arms: Vec<(String, bool)>,
 }
 
 impl RunsCsv {
@@ -655,21 +730,35 @@ impl RunsCsv {
         let tmp = crate::report::files::temp_path(&path);
         let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let mut out = std::io::BufWriter::new(f);
-        out.write_all(format!("{RUN_COLUMNS}\n").as_bytes())
+        out.write_all(format!("{}\n", run_header_with_force()).as_bytes())
             .map_err(|e| Error::io(&tmp, e))?;
         Ok(RunsCsv {
             tmp,
             path,
             out,
-            regimes: model.regimes().iter().map(|r| r.name.clone()).collect(),
+            arms: model
+                .arms()
+                .iter()
+                .map(|a| (model.regimes()[a.regime].name.clone(), a.force))
+                .collect(),
         })
     }
 
-    /// Write run `run`'s records (one per regime, in regime order).
+    /// Write run `run`'s records (one per arm, in [`Model::arms`] order).
     pub fn write(&mut self, run: u64, records: &[crate::sim::state::RunRecord]) -> Result<()> {
         use std::io::Write as _;
-        for (name, r) in self.regimes.iter().zip(records) {
-            writeln!(self.out, "{}", run_row(name, run, r)).map_err(|e| Error::io(&self.tmp, e))?;
+        let mut line = String::with_capacity(112);
+        for ((name, force), r) in self.arms.iter().zip(records) {
+            line.clear();
+            let cells = run_cells(name, run, r);
+            let mut with_force = Vec::with_capacity(cells.len() + 1);
+            with_force.push(cells[0]);
+            with_force.push(Value::Text(arm_name(*force)));
+            with_force.extend_from_slice(&cells[1..]);
+            write_row(&mut line, &with_force);
+            self.out
+                .write_all(line.as_bytes())
+                .map_err(|e| Error::io(&self.tmp, e))?;
         }
         Ok(())
     }

@@ -1,9 +1,12 @@
-//! What a batch of runs reports: per-regime accumulators folded from [`RunRecord`]s in run order,
-//! and the summary rows derived from them.
+//! What a batch of runs reports: per-arm accumulators (an arm is a regime with or without the
+//! reassurance force, [`Arm`]) folded from [`RunRecord`]s in run order, the summary rows derived
+//! from them, and the paired effect of the force within each regime.
 //!
 //! Folding always happens in run-index order on one thread, so every floating-point sum has the
 //! same order whatever the thread count: the outputs are bit-identical on 1 or 64 threads.
 
+use crate::model::config::arm_name;
+use crate::model::regimes::Arm;
 use crate::model::validate::Model;
 use crate::sim::state::RunRecord;
 use crate::stats::intervals::{bin_of, histogram_quantile, paired_difference, wilson, Z95};
@@ -11,7 +14,7 @@ use crate::stats::intervals::{bin_of, histogram_quantile, paired_difference, wil
 /// Bins of the belief histograms (resolution 0.01).
 pub const BELIEF_BINS: usize = 100;
 
-/// Everything accumulated for one regime.
+/// Everything accumulated for one arm (a regime with or without the force).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accumulator {
     /// Number of guarantors (the row count of the per-guarantor tallies).
@@ -154,9 +157,9 @@ impl Accumulator {
         }
     }
 
-    /// The summary row of this accumulator; `baseline` names the regime of the paired
-    /// difference, if the batch has one.
-    pub fn summary(&self, regime: &str, baseline: Option<&str>) -> SummaryRow {
+    /// The summary row of this accumulator, arm (`regime`, `force`); `baseline` names the
+    /// regime of the paired difference (taken within the same force arm), if the batch has one.
+    pub fn summary(&self, regime: &str, force: bool, baseline: Option<&str>) -> SummaryRow {
         let n = self.runs;
         let rate = self.successes as f64 / n.max(1) as f64;
         let (lo, hi) = wilson(self.successes, n, Z95);
@@ -184,6 +187,7 @@ impl Accumulator {
         let ratio = |a: f64, b: u64| if b == 0 { None } else { Some(a / b as f64) };
         SummaryRow {
             regime: regime.to_string(),
+            force,
             runs: n,
             successes: self.successes,
             success_rate: rate,
@@ -245,6 +249,8 @@ pub struct PairedDiff {
 pub struct SummaryRow {
     /// The regime's name.
     pub regime: String,
+    /// Whether this arm deployed the reassurance force (the `force` column, `with`/`without`).
+    pub force: bool,
     /// Runs of the regime.
     pub runs: u64,
     /// Runs with no major offensive.
@@ -273,49 +279,159 @@ pub struct SummaryRow {
     pub p_hold_given_offensive: Option<f64>,
 }
 
-/// The results of a batch: one accumulator per regime, in the model's regime order.
+/// The paired effect of the reassurance force within one regime: success with the force minus
+/// success without it over the same seeded runs (per-run differences d_j in {-1, 0, 1}).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForceEffect {
+    /// The regime's name.
+    pub regime: String,
+    /// Runs of each arm (paired run by run).
+    pub runs: u64,
+    /// `(with_only - without_only) / runs`: the success rate with the force minus without.
+    pub estimate: f64,
+    /// The 95% Tango score interval of that paired difference
+    /// ([`crate::stats::intervals::paired_difference`]): lower end.
+    pub low: f64,
+    /// Upper end of that interval.
+    pub high: f64,
+    /// Runs that succeeded with the force and failed without it.
+    pub with_only: u64,
+    /// Runs that succeeded without the force and failed with it.
+    pub without_only: u64,
+}
+
+/// The discordant-pair tally of one regime's two force arms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForceTally {
+    /// The regime's index in the model.
+    pub regime: usize,
+    /// The arm index without the force.
+    pub without: usize,
+    /// The arm index with the force.
+    pub with: usize,
+    /// Runs that succeeded with the force and failed without it.
+    pub with_only: u64,
+    /// Runs that succeeded without the force and failed with it.
+    pub without_only: u64,
+    /// Runs folded in.
+    pub runs: u64,
+}
+
+/// The results of a batch: one accumulator per arm, in [`Model::arms`] order (regime-major,
+/// without the force before with).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchResult {
-    /// Regime names, in the model's order.
+    /// The regime name of each arm.
     pub regimes: Vec<String>,
-    /// One accumulator per regime, in the same order.
+    /// Each arm (its regime index and whether the force is deployed).
+    pub arms: Vec<Arm>,
+    /// Every regime name of the model, in config order.
+    pub regime_names: Vec<String>,
+    /// One accumulator per arm, in the same order.
     pub accumulators: Vec<Accumulator>,
-    /// Index of the baseline regime of the paired differences, if any.
+    /// Index of the baseline regime of the paired differences (in the model's regimes), if any.
     pub baseline: Option<usize>,
+    /// Per arm, the arm of the baseline regime with the same force, if any.
+    pub baseline_arm: Vec<Option<usize>>,
+    /// Per regime run with both arms, in regime order, the paired tally of the force's effect.
+    pub force_tallies: Vec<ForceTally>,
 }
 
 impl BatchResult {
-    /// An empty batch for every regime of `model`.
+    /// An empty batch for every arm of `model`.
     pub fn new(model: &Model) -> BatchResult {
+        let arms = model.arms();
+        let baseline = model.baseline();
+        let find =
+            |regime: usize, force: bool| arms.iter().position(|a| a.regime == regime && a.force == force);
+        let baseline_arm = arms
+            .iter()
+            .map(|a| baseline.and_then(|b| find(b, a.force)))
+            .collect();
+        let force_tallies = (0..model.regimes().len())
+            .filter_map(|r| {
+                Some(ForceTally {
+                    regime: r,
+                    without: find(r, false)?,
+                    with: find(r, true)?,
+                    with_only: 0,
+                    without_only: 0,
+                    runs: 0,
+                })
+            })
+            .collect();
         BatchResult {
-            regimes: model.regimes().iter().map(|r| r.name.clone()).collect(),
-            accumulators: model.regimes().iter().map(|_| Accumulator::new(model)).collect(),
-            baseline: model.baseline(),
+            regimes: arms
+                .iter()
+                .map(|a| model.regimes()[a.regime].name.clone())
+                .collect(),
+            regime_names: model.regimes().iter().map(|r| r.name.clone()).collect(),
+            accumulators: arms.iter().map(|_| Accumulator::new(model)).collect(),
+            arms,
+            baseline,
+            baseline_arm,
+            force_tallies,
         }
     }
 
-    /// Fold in the records of one run index, one per regime, in regime order.
+    /// Fold in the records of one run index, one per arm, in arm order.
     pub fn add_run(&mut self, records: &[RunRecord]) {
-        let base = self.baseline.map(|b| records[b].offensive_month.is_none());
-        for (acc, r) in self.accumulators.iter_mut().zip(records) {
-            acc.add(r, base);
+        let ok = |k: usize| records[k].offensive_month.is_none();
+        for (k, (acc, r)) in self.accumulators.iter_mut().zip(records).enumerate() {
+            acc.add(r, self.baseline_arm[k].map(ok));
+        }
+        for t in &mut self.force_tallies {
+            let (with, without) = (ok(t.with), ok(t.without));
+            t.with_only += u64::from(with && !without);
+            t.without_only += u64::from(without && !with);
+            t.runs += 1;
         }
     }
 
     /// The name of the baseline regime of the paired differences, if there is one.
     pub fn baseline_name(&self) -> Option<&str> {
         self.baseline
-            .and_then(|b| self.regimes.get(b))
+            .and_then(|b| self.regime_names.get(b))
             .map(String::as_str)
     }
 
-    /// The summary rows, in regime order.
+    /// Whether some regime runs both arms of the force (then `force_effect.csv` has rows).
+    pub fn both_arms(&self) -> bool {
+        !self.force_tallies.is_empty()
+    }
+
+    /// The summary rows, in arm order.
     pub fn summary(&self) -> Vec<SummaryRow> {
         let base = self.baseline_name();
         self.regimes
             .iter()
+            .zip(&self.arms)
             .zip(&self.accumulators)
-            .map(|(n, a)| a.summary(n, base))
+            .map(|((n, a), acc)| acc.summary(n, a.force, base))
             .collect()
     }
+
+    /// The paired effect of the force within each regime run with both arms, in regime order.
+    pub fn force_effects(&self) -> Vec<ForceEffect> {
+        self.force_tallies
+            .iter()
+            .map(|t| {
+                let (estimate, low, high) = paired_difference(t.with_only, t.without_only, t.runs);
+                ForceEffect {
+                    regime: self.regime_names[t.regime].clone(),
+                    runs: t.runs,
+                    estimate,
+                    low,
+                    high,
+                    with_only: t.with_only,
+                    without_only: t.without_only,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The `force` cell of an arm: `with` or `without`.
+pub fn force_label(force: bool) -> &'static str {
+    arm_name(force)
 }

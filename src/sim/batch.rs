@@ -1,7 +1,8 @@
 //! The parallel Monte Carlo runner.
 //!
-//! Runs are computed in parallel in chunks (every regime of run i on the same task, with the
-//! same stream: common random numbers) and folded into the [`BatchResult`] in run order on the
+//! Runs are computed in parallel in chunks (every arm of run i, that is every regime with and
+//! without the reassurance force, on the same task, with the same stream: common random
+//! numbers) and folded into the [`BatchResult`] in run order on the
 //! calling thread while the pool computes the next chunk (so a slow sink, such as the writer of
 //! `runs.csv`, stalls the workers by at most one chunk). Memory is bounded by two chunks, not by
 //! the number of runs, and the result is the same bit for bit on any number of threads.
@@ -23,13 +24,13 @@ pub fn chunk_size(model: &Model) -> u64 {
     let g = model.guarantors().len();
     let t = model.run().periods as usize;
     let per_run =
-        model.regimes().len() * (t * (g * 4 + 1) + g * (model.responses().len() + 1) * 4 + g * 16 + 256);
+        model.arms().len() * (t * (g * 4 + 1) + g * (model.responses().len() + 1) * 4 + g * 16 + 256);
     ((64usize << 20) / per_run.max(1)).clamp(16, CHUNK as usize) as u64
 }
 
 /// Receives progress reports from the runner (a progress bar, a log, or nothing).
 pub trait Progress: Sync {
-    /// `runs` more runs (of all regimes) are done.
+    /// `runs` more runs (of all arms) are done.
     fn advance(&self, _runs: u64) {}
 }
 
@@ -57,14 +58,16 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool> {
         })
 }
 
-/// Prepare every regime of `model`.
+/// Prepare every arm of `model` ([`Model::arms`]: regime-major, without the force before with).
 pub fn prepare(model: &Model) -> Vec<Prepared<'_>> {
-    (0..model.regimes().len())
-        .map(|r| Prepared::new(model, r))
+    model
+        .arms()
+        .into_iter()
+        .map(|a| Prepared::new(model, a.regime, a.force))
         .collect()
 }
 
-/// Run replicates `0..model.run.runs` of design point `point` for every regime.
+/// Run replicates `0..model.run.runs` of design point `point` for every arm.
 pub fn run_batch(
     model: &Model,
     point: u64,
@@ -74,7 +77,7 @@ pub fn run_batch(
     run_batch_with(model, point, pool, progress, &mut |_, _| {})
 }
 
-/// As [`run_batch`], also reporting every run's records (one per regime, in regime order) to
+/// As [`run_batch`], also reporting every run's records (one per arm, in [`Model::arms`] order) to
 /// `sink`, in run order, on the calling thread.
 pub fn run_batch_with(
     model: &Model,

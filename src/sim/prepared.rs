@@ -58,6 +58,9 @@ pub struct Prepared<'m> {
     pub regime: &'m Regime,
     /// Its index in [`Model::regimes`] (the config's order).
     pub regime_index: usize,
+    /// Whether this arm deploys the reassurance force (the tripwire; `[design]
+    /// reassurance_force`, docs/MODEL.md §8).
+    pub force: bool,
     /// Whether each guarantor is bound (per guarantor, in config order; [`Regime::binds`]).
     pub bound: Vec<bool>,
     /// Each guarantor's menu: nothing first, then the responses the regime offers it that its
@@ -96,7 +99,7 @@ pub struct Prepared<'m> {
     /// `[Hard, Soft]` (§7.6).
     pub expect_probe: Vec<[Expectation; 2]>,
     /// p_trip: P(the tripwire puts its contributors at war when Russia launches an offensive),
-    /// 1 − exp(−reassurance_troops / tripwire_scale) if the regime has a reassurance force, the
+    /// 1 − exp(−reassurance_troops / tripwire_scale) if this arm deploys the force, the
     /// model a troops response and some guarantor `troops = true`; else 0 (§7.8 step 2).
     pub p_tripwire: f64,
     /// T_trip: support the tripwire contributors give at hour 0 when it fires, Σ over
@@ -131,9 +134,11 @@ pub struct Prepared<'m> {
 }
 
 impl<'m> Prepared<'m> {
-    /// Prepare regime `regime_index` of `model` (an index into [`Model::regimes`]): menus,
-    /// belief slots, the tripwire and Russia's reference expectations (§5, §7.6).
-    pub fn new(model: &'m Model, regime_index: usize) -> Prepared<'m> {
+    /// Prepare regime `regime_index` of `model` (an index into [`Model::regimes`]), with the
+    /// reassurance force deployed or not (`force`, one arm of `[design] reassurance_force`):
+    /// menus, belief slots, the tripwire and Russia's reference expectations (§5, §7.6). The
+    /// force only sets p_trip; the streams do not depend on it.
+    pub fn new(model: &'m Model, regime_index: usize, force: bool) -> Prepared<'m> {
         let regime = &model.regimes()[regime_index];
         let g = &model.guarantors();
         let bound: Vec<bool> = g.iter().map(|x| regime.binds(&x.id, x.bilateral)).collect();
@@ -192,7 +197,7 @@ impl<'m> Prepared<'m> {
         // The tripwire needs troops on the ground: a troops response on the menu of responses
         // and at least one guarantor that would send them.
         let has_troops = g.iter().any(|x| x.troops);
-        let p_tripwire = if regime.reassurance_force && tripwire_option.is_some() && has_troops {
+        let p_tripwire = if force && tripwire_option.is_some() && has_troops {
             1.0 - (-model.reassurance_troops() / model.crisis().tripwire_scale).exp()
         } else {
             0.0
@@ -313,6 +318,7 @@ impl<'m> Prepared<'m> {
             model,
             regime,
             regime_index,
+            force,
             bound,
             options,
             honours,

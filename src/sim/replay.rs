@@ -89,6 +89,8 @@ pub struct RunTrace {
     pub config: String,
     /// The regime replayed.
     pub regime: String,
+    /// The arm of the reassurance-force factor: `with` or `without` (`replay --force`).
+    pub force: String,
     /// The base seed (`run.seed`).
     pub seed: u64,
     /// The design point whose stream was used (0 for `run`).
@@ -194,6 +196,7 @@ pub fn replay(p: &Prepared, point: u64, run: u64) -> (RunTrace, RunRecord) {
     let trace = RunTrace {
         config: m.name().to_string(),
         regime: p.regime.name.clone(),
+        force: crate::model::config::arm_name(p.force).to_string(),
         seed: m.run().seed,
         point,
         run,
@@ -212,8 +215,8 @@ pub fn to_text(t: &RunTrace) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "config {} · regime {} · seed {} · point {} · run {}",
-        t.config, t.regime, t.seed, t.point, t.run
+        "config {} · regime {} · force {} · seed {} · point {} · run {}",
+        t.config, t.regime, t.force, t.seed, t.point, t.run
     );
     let _ = writeln!(
         s,

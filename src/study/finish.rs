@@ -34,7 +34,7 @@ pub(crate) fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
             None => files.extend(crate::study::charts::draw(dir, sweep)?),
         }
     }
-    let (raw, _) = sweep.point_model(0)?;
+    let (raw, model) = sweep.point_model(0)?;
     let extra = serde_json::json!({
         "sweep_file": sweep.sweep_file,
         "sweep_sha256": sweep.sweep_sha256,
@@ -51,6 +51,7 @@ pub(crate) fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
         dir,
         &sweep.base_origin,
         &raw,
+        model.force_design(),
         sweep.seed,
         sweep.threads,
         wall,

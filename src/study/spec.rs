@@ -5,7 +5,7 @@
 //! at a point are paired.
 
 use crate::input::{check_option, check_size};
-use crate::model::config::RawConfig;
+use crate::model::config::{ForceDesign, RawConfig};
 use crate::model::validate::Model;
 use crate::report::files::sha256_hex;
 use crate::report::tables::{header_line, runs, summary, write_row, Column, Kind, Value};
@@ -298,6 +298,11 @@ pub struct RawDesign {
     /// ([`crate::stats::design::parse_table`]).
     #[serde(default)]
     pub file: Option<String>,
+    /// The arm of the reassurance force the study runs: `"with"` or `"without"` (default: the
+    /// base config's `[design] reassurance_force`, else `"with"`). `"both"` is refused: a
+    /// study's `points.csv` has one row per regime.
+    #[serde(default)]
+    pub reassurance_force: Option<ForceDesign>,
     /// sobol: apply a random digital shift drawn from the seed (default false: the plain
     /// Joe-Kuo sequence).
     #[serde(default)]
@@ -390,6 +395,48 @@ pub struct Sweep {
     /// Also write `runs.csv`: one row per point, regime and replicate.
     #[serde(default)]
     pub per_run: bool,
+    /// The arm of the reassurance force every point runs: true = with it (the default, left out
+    /// of the stored state and so of [`Sweep::identity`]), false = without.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub force: bool,
+}
+
+/// Serde default of [`Sweep::force`].
+fn yes() -> bool {
+    true
+}
+
+/// Whether [`Sweep::force`] is the default (then it is not stored).
+fn is_yes(b: &bool) -> bool {
+    *b
+}
+
+/// The arm of the reassurance force a study runs (true = with): `from_file` (a sweep file's
+/// `design.reassurance_force`), else the base config's `[design] reassurance_force`, else with.
+/// `"both"` is refused, naming the file and field that set it: a study runs one arm.
+pub fn study_force(
+    from_file: Option<ForceDesign>,
+    file: &str,
+    base: &RawConfig,
+    base_origin: &str,
+) -> Result<bool> {
+    let from_base = base.design.as_ref().and_then(|d| d.reassurance_force);
+    let (design, origin, field) = match (from_file, from_base) {
+        (Some(d), _) => (d, file, "design.reassurance_force"),
+        (None, Some(d)) => (d, base_origin, "design.reassurance_force"),
+        (None, None) => return Ok(true),
+    };
+    match design {
+        ForceDesign::With => Ok(true),
+        ForceDesign::Without => Ok(false),
+        ForceDesign::Both => Err(Error::invalid(
+            origin,
+            field,
+            "\"both\" is not supported by sweeps and sensitivity studies (their points.csv has one \
+             row per regime and point); set \"with\" (the default) or \"without\" (in a sweep \
+             file's [design] table or the base config's), and run the two arms as two studies",
+        )),
+    }
 }
 
 impl Sweep {
@@ -517,6 +564,7 @@ impl Sweep {
             check_option("--points", n, 1, MAX_POINTS as u64)?;
         }
         check_regime_lists(&file, &raw, &base_raw)?;
+        let force = study_force(raw.design.reassurance_force, &file, &base_raw, &base_origin)?;
         let design = Design::sweep_kind(&raw.design.kind, &file)?;
         let (params, mut points) = design_points(&file, dir, &raw, &base_raw, o, design)?;
         check_params(&params, &points, &file)?;
@@ -548,6 +596,7 @@ impl Sweep {
             crn: raw.common_random_numbers,
             analysis: None,
             per_run: false,
+            force,
         };
         // Validate every point now, so a bad point fails before hours of work.
         for p in 0..sweep.points.len() {
@@ -580,7 +629,12 @@ impl Sweep {
         if let Some(t) = self.periods {
             raw.run.periods = t;
         }
-        let mut model = Model::from_raw(&raw, &origin)?;
+        let arm = if self.force {
+            ForceDesign::With
+        } else {
+            ForceDesign::Without
+        };
+        let mut model = Model::from_raw(&raw, &origin)?.with_force_design(arm);
         if let Some(minus) = self.analysis.as_ref().and_then(|a| a.minus.as_deref()) {
             // A difference study pairs its two regimes run by run: that paired difference and its
             // interval are in points.csv, and its variance is the study's noise floor.

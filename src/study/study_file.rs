@@ -240,6 +240,7 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
             .unwrap_or_else(|| "sensitivity".into())
     });
     crate::study::spec::check_name(&name, &file)?;
+    let force = crate::study::spec::study_force(None, &file, &base_raw, &base_origin)?;
     let sweep = Sweep {
         name: raw.name.clone().unwrap_or_else(|| {
             path.file_stem()
@@ -263,6 +264,7 @@ pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
         crn: raw.common_random_numbers,
         analysis: Some(analysis),
         per_run: false,
+        force,
     };
     for p in 0..sweep.points.len() {
         sweep.point_model(p)?;
