@@ -176,3 +176,92 @@ fn stag_hunt_meeting_coordinates_where_separate_decisions_do_not() {
         "the meeting reaches all-act in {all_meeting} (z = {z:.2})"
     );
 }
+
+#[test]
+fn stag_hunt_decision_rules() {
+    let n = 20_000;
+    let m = check(STAG, |_| {});
+    let (_, willing, _) = play(&m, "meeting", n);
+    let (_, consensus, _) = play(&m, "consensus", n);
+    eprintln!("stag hunt P(all act): willing {willing:.5}, consensus {consensus:.5}");
+    // A vetoed package falls back to the tour; an adopted one has everyone act.
+    assert!(
+        consensus >= willing - 4.0 * se(willing, n),
+        "{consensus} < {willing}"
+    );
+    // Nobody can veto: every package is adopted, so everyone acts in every crisis.
+    let open = check(STAG, |r| {
+        r.regimes.get_mut("consensus").unwrap().veto =
+            Some(deterrence_sim::model::config::RawOrder::List(vec![]));
+    });
+    assert_eq!(play(&open, "consensus", 2_000).1, 1.0);
+    // A qualified majority of 3 of 4 (0.75): adopted more often than under unanimity.
+    let qmv = check(STAG, |r| {
+        let x = r.regimes.get_mut("consensus").unwrap();
+        x.rule = Some("qmv".into());
+        x.qmv_threshold = Some(0.75);
+    });
+    let (_, by_qmv, _) = play(&qmv, "consensus", n);
+    eprintln!("stag hunt P(all act): qmv 3/4 {by_qmv:.5}");
+    assert!(
+        by_qmv >= consensus - 4.0 * se(consensus, n),
+        "{by_qmv} < {consensus}"
+    );
+}
+
+#[test]
+fn decision_rules_are_validated() {
+    let bad = |edit: fn(&mut RawConfig), needle: &str| {
+        let mut raw = RawConfig::parse(STAG, "stag.toml").unwrap();
+        edit(&mut raw);
+        let e = Model::from_raw(&raw, "stag.toml").unwrap_err().to_string();
+        assert!(e.contains("stag.toml") && e.contains(needle), "{e}");
+    };
+    bad(
+        |r| r.regimes.get_mut("consensus").unwrap().package = None,
+        "regimes.consensus.package",
+    );
+    bad(
+        |r| r.regimes.get_mut("consensus").unwrap().rule = Some("vote".into()),
+        "willing",
+    );
+    bad(
+        |r| r.regimes.get_mut("consensus").unwrap().package = Some(vec!["troops".into()]),
+        "troops",
+    );
+    bad(
+        |r| {
+            r.regimes.get_mut("consensus").unwrap().veto =
+                Some(deterrence_sim::model::config::RawOrder::List(vec!["XX".into()]))
+        },
+        "regimes.consensus.veto",
+    );
+    bad(
+        |r| r.regimes.get_mut("meeting").unwrap().rule = Some("consensus".into()),
+        "binds nobody",
+    );
+    bad(
+        |r| r.regimes.get_mut("meeting").unwrap().qmv_threshold = Some(0.5),
+        "regimes.meeting.qmv_threshold",
+    );
+}
+
+/// Every separate-consultation equilibrium of the default run converges (the manifest counts the
+/// crises that hit `crisis.qre_max_iterations`).
+#[test]
+fn qre_capped_is_zero_in_the_default_run() {
+    use deterrence_sim::sim::batch as runner;
+    let mut raw = RawConfig::builtin();
+    raw.run.runs = 400;
+    let m = Model::from_raw(&raw, "default").unwrap();
+    let b = runner::run_batch(&m, 0, &runner::pool(0).unwrap(), &runner::Silent);
+    let crises: u64 = b.accumulators.iter().map(|a| a.crises).sum();
+    let capped: u64 = b.accumulators.iter().map(|a| a.qre_capped).sum();
+    assert!(crises > 1000, "{crises} crises");
+    assert_eq!(capped, 0);
+    // ...and a cap of one iteration is counted.
+    raw.crisis.qre_max_iterations = Some(1);
+    let m = Model::from_raw(&raw, "default").unwrap();
+    let b = runner::run_batch(&m, 0, &runner::pool(0).unwrap(), &runner::Silent);
+    assert!(b.accumulators.iter().map(|a| a.qre_capped).sum::<u64>() > 0);
+}

@@ -157,6 +157,16 @@ pub fn write_run(
         &model.run().runs.to_string(),
     );
     files.extend(run_charts::draw_run_charts(dir, &title)?);
+    // Crises whose separate-consultation equilibrium hit its iteration cap (0 expected).
+    let capped: u64 = batch.accumulators.iter().map(|a| a.qre_capped).sum();
+    let extra = match extra {
+        serde_json::Value::Object(mut m) => {
+            m.insert("qre_capped".into(), capped.into());
+            serde_json::Value::Object(m)
+        }
+        serde_json::Value::Null => serde_json::json!({ "qre_capped": capped }),
+        other => serde_json::json!({ "qre_capped": capped, "run": other }),
+    };
     write_manifest(
         dir,
         origin,

@@ -331,6 +331,24 @@ pub struct RawRegime {
     /// capability (§7.10). Refused for `separate`.
     #[serde(default)]
     pub speaking_order: Option<RawOrder>,
+    /// Meeting: the decision rule, `"willing"` (default), `"consensus"` or `"qmv"` (§7.10
+    /// "Decision rules"). Refused for `separate`.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// Consensus and qmv: the joint package, response names in priority order; each bound member
+    /// gives the first on its menu. Required for those rules, refused otherwise.
+    #[serde(default)]
+    pub package: Option<Vec<String>>,
+    /// Consensus: the veto players, `"bound"` (default: every bound member) or a list of bound
+    /// ids (an empty list: nobody can veto, so every package is adopted).
+    #[serde(default)]
+    pub veto: Option<RawOrder>,
+    /// Qmv: the share of the voters' weight a package needs, in (0, 1]; default 0.55.
+    #[serde(default)]
+    pub qmv_threshold: Option<f64>,
+    /// Qmv: `"states"` (default, one vote each) or `"capability"` (votes weighted by κ).
+    #[serde(default)]
+    pub qmv_weight: Option<String>,
     /// Separate consultations: the hour at which every non-forced guarantor decides (§7.10).
     /// In [0, 1e5]; required for `separate`, refused for `meeting`.
     #[serde(default)]

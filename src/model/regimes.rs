@@ -115,6 +115,40 @@ pub enum Protocol {
         /// `speaking_order`: `"capability"` = largest strength κ first, ties by config order;
         /// or a list of ids, the unlisted following by capability).
         order: Vec<usize>,
+        /// How the meeting decides (config key `rule`; default `"willing"`).
+        rule: Rule,
+    },
+}
+
+/// A meeting's decision rule (config key `rule`; docs/MODEL.md §7.10 "Decision rules").
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// `"willing"`: a coalition of the willing: each member decides in the tour de table, the
+    /// others' commitments common knowledge.
+    Willing,
+    /// `"consensus"`: the chair tables a joint package; the veto players vote at once, and one
+    /// no vetoes it (the North Atlantic Council decides by consensus; Tsebelis 2002 on veto
+    /// players). An adopted package binds every bound member to its package option; a vetoed
+    /// one falls back to the tour de table.
+    Consensus {
+        /// The package: each bound member gives the first of these responses on its menu
+        /// (config key `package`, indices into the model's responses).
+        package: Vec<usize>,
+        /// The veto players, guarantor indices (config key `veto`: `"bound"`, the default, or a
+        /// list of bound ids).
+        veto: Vec<usize>,
+    },
+    /// `"qmv"`: the package is adopted when the yes votes of the bound members reach
+    /// `qmv_threshold` of their weight (the EU Council's qualified majority of 55% of states,
+    /// TEU Art. 16(4), as the default shape; illustrative); adopted, it binds the outvoted too.
+    Qmv {
+        /// The package, as for consensus.
+        package: Vec<usize>,
+        /// The share of the voters' weight needed, in (0, 1] (`qmv_threshold`, default 0.55).
+        threshold: f64,
+        /// Weight votes by capability κ (`qmv_weight = "capability"`) rather than one per state
+        /// (`"states"`, the default).
+        by_capability: bool,
     },
 }
 

@@ -5,7 +5,7 @@
 
 use crate::model::actors::{Guarantor, Russia, Ukraine};
 use crate::model::config::{ForceDesign, RawBound, RawConfig, RawOrder, RawRegime};
-use crate::model::regimes::{Arm, Bound, Protocol, Regime, Reputation, Requirement, Response};
+use crate::model::regimes::{Arm, Bound, Protocol, Regime, Reputation, Requirement, Response, Rule};
 use crate::{Error, Result};
 
 /// Most `[[guarantors]]` a config may define. With [`MAX_ROUNDS`] it bounds the draws of one
@@ -542,7 +542,12 @@ fn protocol(c: &Check, name: &str, x: &RawRegime, guarantors: &[Guarantor]) -> R
             .deadline_hours
             .map(|_| "deadline_hours")
             .or(x.rounds.map(|_| "rounds"))
-            .or(x.speaking_order.as_ref().map(|_| "speaking_order")),
+            .or(x.speaking_order.as_ref().map(|_| "speaking_order"))
+            .or(x.rule.as_ref().map(|_| "rule"))
+            .or(x.package.as_ref().map(|_| "package"))
+            .or(x.veto.as_ref().map(|_| "veto"))
+            .or(x.qmv_threshold.map(|_| "qmv_threshold"))
+            .or(x.qmv_weight.as_ref().map(|_| "qmv_weight")),
         _ => None,
     };
     if let Some(field) = stray {
@@ -574,6 +579,7 @@ fn protocol(c: &Check, name: &str, x: &RawRegime, guarantors: &[Guarantor]) -> R
                 deadline_hours: c.range(&f("deadline_hours"), deadline, 0.0, 1e5)?,
                 rounds: rounds as u32,
                 order: speaking_order(c, &f("speaking_order"), x.speaking_order.as_ref(), guarantors)?,
+                rule: Rule::Willing,
             }
         }
         "separate" => {
@@ -794,9 +800,12 @@ fn regime(
             ))
         }
     };
-    let protocol = protocol(c, name, x, guarantors)?;
+    let mut protocol = protocol(c, name, x, guarantors)?;
     let idx = regime_responses(c, name, x, responses)?;
     let honouring = regime_honouring(c, name, x, &idx, responses, guarantors)?;
+    if let Protocol::Meeting { rule, .. } = &mut protocol {
+        *rule = meeting_rule(c, name, x, &bound, &idx, responses, guarantors)?;
+    }
     Ok(Regime {
         name: name.to_string(),
         description: x.description.clone(),
@@ -809,6 +818,142 @@ fn regime(
         air_support: x.air_support,
         provocation: c.range(&f("provocation"), x.provocation, 0.0, 1e6)?,
     })
+}
+
+/// A meeting's decision rule, its package and its veto players or majority.
+fn meeting_rule(
+    c: &Check,
+    name: &str,
+    x: &RawRegime,
+    bound: &Bound,
+    menu: &[usize],
+    responses: &[Response],
+    guarantors: &[Guarantor],
+) -> Result<Rule> {
+    let f = |s: &str| format!("regimes.{name}.{s}");
+    let rule = x.rule.as_deref().unwrap_or("willing");
+    let refuse = |field: &str| {
+        Err(c.err(
+            &f(field),
+            format!("has no effect with rule = \"{rule}\": remove it"),
+        ))
+    };
+    let binds = |i: usize| {
+        let g = &guarantors[i];
+        match bound {
+            Bound::All => true,
+            Bound::Signatories => g.bilateral,
+            Bound::Nobody => false,
+            Bound::List(ids) => ids.iter().any(|x| x == &g.id),
+        }
+    };
+    let package = |c: &Check| -> Result<Vec<usize>> {
+        let Some(names) = &x.package else {
+            return Err(c.err(&f("package"), format!("required when rule = \"{rule}\"")));
+        };
+        if names.is_empty() {
+            return Err(c.err(&f("package"), "must list at least one response".into()));
+        }
+        let mut out = Vec::new();
+        for n in names {
+            let Some(r) = responses.iter().position(|r| &r.name == n) else {
+                return Err(c.err(&f("package"), format!("unknown response `{n}`")));
+            };
+            if !menu.contains(&r) {
+                return Err(c.err(&f("package"), format!("`{n}` is not on this regime's responses")));
+            }
+            if out.contains(&r) {
+                return Err(c.err(&f("package"), format!("`{n}` is listed twice")));
+            }
+            out.push(r);
+        }
+        Ok(out)
+    };
+    if (0..guarantors.len()).all(|i| !binds(i)) && rule != "willing" {
+        return Err(c.err(
+            &f("rule"),
+            format!("\"{rule}\" needs bound members to vote; this regime binds nobody"),
+        ));
+    }
+    match rule {
+        "willing" => {
+            for (field, set) in [
+                ("package", x.package.is_some()),
+                ("veto", x.veto.is_some()),
+                ("qmv_threshold", x.qmv_threshold.is_some()),
+                ("qmv_weight", x.qmv_weight.is_some()),
+            ] {
+                if set {
+                    return refuse(field);
+                }
+            }
+            Ok(Rule::Willing)
+        }
+        "consensus" => {
+            if x.qmv_threshold.is_some() {
+                return refuse("qmv_threshold");
+            }
+            if x.qmv_weight.is_some() {
+                return refuse("qmv_weight");
+            }
+            let package = package(c)?;
+            let veto = match &x.veto {
+                None => (0..guarantors.len()).filter(|&i| binds(i)).collect(),
+                Some(RawOrder::Keyword(k)) if k == "bound" => {
+                    (0..guarantors.len()).filter(|&i| binds(i)).collect()
+                }
+                Some(RawOrder::Keyword(k)) => {
+                    return Err(c.err(
+                        &f("veto"),
+                        format!("unknown `{k}`; allowed: \"bound\" or a list of bound guarantor ids"),
+                    ))
+                }
+                Some(RawOrder::List(ids)) => {
+                    let mut v = Vec::new();
+                    for id in ids {
+                        let Some(i) = guarantors.iter().position(|g| &g.id == id) else {
+                            return Err(c.err(&f("veto"), format!("no guarantor with id `{id}`")));
+                        };
+                        if !binds(i) {
+                            return Err(c.err(&f("veto"), format!("`{id}` is not bound by this regime")));
+                        }
+                        if v.contains(&i) {
+                            return Err(c.err(&f("veto"), format!("`{id}` is listed twice")));
+                        }
+                        v.push(i);
+                    }
+                    v
+                }
+            };
+            Ok(Rule::Consensus { package, veto })
+        }
+        "qmv" => {
+            if x.veto.is_some() {
+                return refuse("veto");
+            }
+            let package = package(c)?;
+            let threshold = c.range(&f("qmv_threshold"), x.qmv_threshold.unwrap_or(0.55), 1e-9, 1.0)?;
+            let by_capability = match x.qmv_weight.as_deref().unwrap_or("states") {
+                "states" => false,
+                "capability" => true,
+                o => {
+                    return Err(c.err(
+                        &f("qmv_weight"),
+                        format!("unknown `{o}`; allowed: \"states\", \"capability\""),
+                    ))
+                }
+            };
+            Ok(Rule::Qmv {
+                package,
+                threshold,
+                by_capability,
+            })
+        }
+        o => Err(c.err(
+            &f("rule"),
+            format!("unknown `{o}`; allowed: \"willing\", \"consensus\", \"qmv\""),
+        )),
+    }
 }
 
 fn ids_of(g: &[Guarantor]) -> String {

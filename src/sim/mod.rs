@@ -15,3 +15,4 @@ pub mod russia;
 pub mod state;
 pub mod trace;
 pub mod ukraine;
+pub mod vote;

@@ -7,11 +7,26 @@
 // Per-option quantities live in parallel fixed-size arrays indexed by menu position.
 #![allow(clippy::needless_range_loop)]
 
-use crate::model::regimes::{Protocol, Regime, Reputation, Requirement};
+use crate::model::regimes::{Protocol, Regime, Reputation, Requirement, Rule};
 use crate::model::validate::Model;
 use crate::sim::guarantor::{Game, Menu, OFFENSIVE_KIND, PROBE_KIND};
 use crate::sim::meeting::{self, Tables};
 use crate::sim::qre::{self, Setting};
+use crate::sim::vote::{Count, UNITS};
+
+/// A meeting's package vote, prepared (§7.10 "Decision rules").
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoteSpec {
+    /// The voters, guarantor indices (the veto players, or the bound members under qmv).
+    pub voters: Vec<usize>,
+    /// Their weights in units of 1/[`UNITS`] (qmv) or 1 (consensus).
+    pub weights: Vec<usize>,
+    /// How the votes are counted.
+    pub count: Count,
+    /// Per guarantor, the menu position of its package option if it is bound and one of the
+    /// package's responses is on its menu (else it gives nothing under the package).
+    pub package: Vec<Option<usize>>,
+}
 
 pub(crate) use crate::sim::guarantor::MAXOPT;
 pub use crate::sim::guarantor::{OptionId, NOTHING};
@@ -129,6 +144,8 @@ pub struct Prepared<'m> {
     /// `expect_tripwire`: per case (`[offensive, probe, offensive with the tripwire fired]`), guarantor and type (`[Hard, Soft]`), its option probabilities by
     /// menu position (§7.6).
     pub reference_play: [Vec<[[f64; MAXOPT]; 2]>; 3],
+    /// A meeting under consensus or qmv: its package vote.
+    pub vote: Option<VoteSpec>,
     /// A meeting: the tour de table's continuation tables.
     pub meeting: Option<Tables>,
 }
@@ -341,7 +358,11 @@ impl<'m> Prepared<'m> {
             qre_reference,
             meeting: tables,
             reference_play: plays,
+            vote: None,
         };
+        if let Protocol::Meeting { rule, .. } = &regime.protocol {
+            p.vote = vote_spec(&p, rule);
+        }
         for i in 0..n {
             let play = &p.reference_play;
             let off = [0, 1].map(|t| p.expectation(i, &play[OFFENSIVE_KIND][i][t]));
@@ -413,4 +434,60 @@ fn lattice_of(g: &Game) -> Option<f64> {
         }
     }
     common
+}
+
+/// The package vote of a meeting under `rule` (None for a coalition of the willing).
+fn vote_spec(p: &Prepared, rule: &Rule) -> Option<VoteSpec> {
+    let (package, voters, count, by_capability) = match rule {
+        Rule::Willing => return None,
+        Rule::Consensus { package, veto } => (package, veto.clone(), None, false),
+        Rule::Qmv {
+            package,
+            threshold,
+            by_capability,
+        } => {
+            let voters: Vec<usize> = (0..p.bound.len()).filter(|&i| p.bound[i]).collect();
+            (package, voters, Some(*threshold), *by_capability)
+        }
+    };
+    let g = p.model.guarantors();
+    let weights: Vec<usize> = match count {
+        None => vec![1; voters.len()],
+        Some(_) => {
+            let raw: Vec<f64> = voters
+                .iter()
+                .map(|&i| if by_capability { g[i].capability } else { 1.0 })
+                .collect();
+            let total: f64 = raw.iter().sum();
+            raw.iter()
+                .map(|w| ((w / total * UNITS as f64).round() as usize).max(1))
+                .collect()
+        }
+    };
+    let count = match count {
+        None => Count::Unanimity,
+        Some(t) => {
+            let total: usize = weights.iter().sum();
+            Count::Majority {
+                threshold: ((t * total as f64).ceil() as usize).max(1),
+            }
+        }
+    };
+    let package = (0..g.len())
+        .map(|i| {
+            if !p.bound[i] {
+                return None;
+            }
+            package.iter().find_map(|&r| {
+                let o = OptionId::respond(r);
+                p.game.menus[i].options.iter().position(|&x| x == o)
+            })
+        })
+        .collect();
+    Some(VoteSpec {
+        voters,
+        weights,
+        count,
+        package,
+    })
 }

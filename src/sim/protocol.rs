@@ -16,10 +16,11 @@ use crate::model::choice::sample;
 use crate::model::regimes::Protocol;
 use crate::sim::guarantor::{OFFENSIVE_KIND, PROBE_KIND};
 use crate::sim::meeting::{draw_choice, Tour};
-use crate::sim::prepared::{Prepared, MAXOPT, NOTHING, TRIPWIRE_REFERENCE};
+use crate::sim::prepared::{Prepared, VoteSpec, MAXOPT, NOTHING, TRIPWIRE_REFERENCE};
 use crate::sim::qre::{self, Setting};
 use crate::sim::state::RunState;
 use crate::sim::trace::CrisisView;
+use crate::sim::vote::{self, Voter};
 use crate::stats::rng::Draws;
 
 /// Who attacks whom with what in one crisis: fixed from its start to its end.
@@ -119,22 +120,46 @@ fn joint_meeting(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, tri
     let mut w = s.base + st.contrib.iter().sum::<f64>();
     let mut n = st.forced.iter().filter(|&&f| f).count();
     let (mut u, mut q) = ([0.0; MAXOPT], [0.0; MAXOPT]);
-    for node in 0..tour.speakers.len() {
-        let i = tour.speakers[node];
-        let draw = d.uniform();
-        if st.forced[i] {
-            continue;
+    let case = match (s.offensive, tripwire) {
+        (true, false) => OFFENSIVE_KIND,
+        (true, true) => TRIPWIRE_REFERENCE,
+        (false, _) => PROBE_KIND,
+    };
+    let adopted = match &p.vote {
+        Some(v) => package_vote(p, st, d, s, tour, case, w, n, v),
+        None => false,
+    };
+    if let (true, Some(v)) = (adopted, &p.vote) {
+        // The package binds every bound member; the others are called in the last calls.
+        for i in 0..g.menus.len() {
+            if let (false, Some(k)) = (st.forced[i], v.package[i]) {
+                st.decide_at[i] = hour;
+                q[..g.menus[i].len()].fill(0.0);
+                q[k] = 1.0;
+                commit(p, st, i, k, &q[..g.menus[i].len()]);
+                w += g.menus[i].x[k];
+                n += usize::from(g.menus[i].honours[k]);
+            }
         }
-        st.decide_at[i] = hour;
-        let nk = g.menus[i].len();
-        tour.utilities(g, node, st.hard[i], w, n, &mut u[..nk]);
-        let k = draw_choice(&u[..nk], g.menus[i].lambda, draw, &mut q[..nk]);
-        commit(p, st, i, k, &q[..nk]);
-        w += g.menus[i].x[k];
-        n += usize::from(g.menus[i].honours[k]);
-        st.record.decisions += 1;
+    } else {
+        for node in 0..tour.speakers.len() {
+            let i = tour.speakers[node];
+            let draw = d.uniform();
+            if st.forced[i] {
+                continue;
+            }
+            st.decide_at[i] = hour;
+            let nk = g.menus[i].len();
+            tour.utilities(g, node, st.hard[i], w, n, &mut u[..nk]);
+            let k = draw_choice(&u[..nk], g.menus[i].lambda, draw, &mut q[..nk]);
+            commit(p, st, i, k, &q[..nk]);
+            w += g.menus[i].x[k];
+            n += usize::from(g.menus[i].honours[k]);
+            st.record.decisions += 1;
+        }
     }
-    for _ in 1..rounds {
+    // After an adopted package the others get every call; after a tour, rounds - 1 last calls.
+    for _ in u32::from(!adopted)..rounds {
         let mut any = false;
         for node in 0..tour.speakers.len() {
             let i = tour.speakers[node];
@@ -142,6 +167,7 @@ fn joint_meeting(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, tri
                 continue;
             }
             let draw = d.uniform();
+            st.decide_at[i] = hour;
             let nk = g.menus[i].len();
             let others = n as f64;
             g.utilities(
@@ -165,6 +191,96 @@ fn joint_meeting(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, tri
             break;
         }
     }
+}
+
+/// The package vote of a meeting under consensus or qmv (§7.10 "Decision rules"): each voter
+/// compares its utility when the package is carried out (every bound member giving its package
+/// option, against the resulting record) with its expected utility in the fallback tour de table
+/// (the continuation at the tour's start, with its own play there as Russia's reference
+/// expects it); the voters vote at the voting QRE, one uniform each. Returns whether the
+/// package is adopted.
+#[allow(clippy::too_many_arguments)]
+fn package_vote(
+    p: &Prepared,
+    st: &mut RunState,
+    d: &mut Draws,
+    s: &Stakes,
+    tour: &Tour,
+    case: usize,
+    w0: f64,
+    n0: usize,
+    v: &VoteSpec,
+) -> bool {
+    let g = &p.game;
+    // The record if the package is carried out.
+    let (mut wp, mut np) = (w0, n0);
+    for i in 0..g.menus.len() {
+        if let (false, Some(k)) = (st.forced[i], v.package[i]) {
+            wp += g.menus[i].x[k];
+            np += usize::from(g.menus[i].honours[k]);
+        }
+    }
+    let start = tour.at(0, w0, n0);
+    let others = (g.menus.len() - 1) as f64;
+    let mut u = [0.0; MAXOPT];
+    st.voters.clear();
+    for (slot, &i) in v.voters.iter().enumerate() {
+        let menu = &g.menus[i];
+        let nk = menu.len();
+        let mut gain = [0.0; 2];
+        for (t, hard) in [true, false].into_iter().enumerate() {
+            // Carried out: its package option (nothing if it has none) against the package record.
+            let (mine_x, mine_h) = match v.package[i] {
+                Some(k) if !st.forced[i] => (menu.x[k], menu.honours[k]),
+                _ => (0.0, false),
+            };
+            let (w_rest, n_rest) = (wp - mine_x, np - usize::from(mine_h));
+            g.utilities(
+                i,
+                hard,
+                s.kind,
+                |_, x, h| {
+                    (
+                        g.hold(s.kind, w_rest + x),
+                        g.phi((n_rest + usize::from(h)) as f64),
+                        n_rest as f64,
+                    )
+                },
+                &mut u[..nk],
+            );
+            let carried = u[v.package[i].unwrap_or(0)];
+            // The fallback: the tour's value from its start, with its own reference play.
+            let play = &p.reference_play[case][i][t];
+            let mut fallback = menu.value[s.kind][t] * start[0];
+            #[allow(clippy::needless_range_loop)]
+            for k in 0..nk {
+                let psi = if others > 0.0 {
+                    1.0 - g.beta + g.beta * start[2] / others
+                } else {
+                    1.0
+                };
+                let mut c = menu.fixed[t][k] - menu.escalation[k] * start[1];
+                if !menu.honours[k] {
+                    c -= menu.audience * psi;
+                }
+                fallback += play[k] * c;
+            }
+            gain[t] = carried - fallback;
+        }
+        st.voters.push(Voter {
+            gain,
+            lambda: menu.lambda,
+            p_hard: st.p_hard[i],
+            weight: v.weights[slot],
+        });
+    }
+    vote::solve(&st.voters, v.count, &mut st.vote_yes, &mut st.vote_work);
+    for (slot, &i) in v.voters.iter().enumerate() {
+        let y = st.vote_yes[slot][usize::from(!st.hard[i])];
+        st.votes[slot] = d.uniform() < y;
+        st.record.decisions += 1;
+    }
+    vote::adopted(&st.voters, v.count, &st.votes)
 }
 
 /// Separate consultations (§7.10): every non-forced guarantor decides at the consultation hour

@@ -113,6 +113,14 @@ pub struct RunState {
     pub sigma: Vec<f64>,
     /// Scratch of the QRE fixed point ([`crate::sim::qre::scratch_len`]).
     pub qre_work: Vec<f64>,
+    /// A meeting's vote: the voters this crisis.
+    pub voters: Vec<crate::sim::vote::Voter>,
+    /// Their P(yes) by type.
+    pub vote_yes: Vec<[f64; 2]>,
+    /// Their realised votes.
+    pub votes: Vec<bool>,
+    /// Scratch of the vote's weight distribution.
+    pub vote_work: Vec<f64>,
 }
 
 impl RunState {
@@ -169,6 +177,10 @@ impl RunState {
             probs: vec![0.0; g * MAXOPT],
             sigma: vec![0.0; g * 2 * MAXOPT],
             qre_work: vec![0.0; crate::sim::qre::scratch_len(g)],
+            voters: Vec::with_capacity(g),
+            vote_yes: vec![[0.0; 2]; g],
+            votes: vec![false; g],
+            vote_work: vec![0.0; crate::sim::vote::WORK],
         };
         st.reset(p);
         st
