@@ -258,6 +258,13 @@ fn qre_capped_is_zero_in_the_default_run() {
     let crises: u64 = b.accumulators.iter().map(|a| a.crises).sum();
     let capped: u64 = b.accumulators.iter().map(|a| a.qre_capped).sum();
     assert!(crises > 1000, "{crises} crises");
+    for (name, a) in b.regimes.iter().zip(&b.accumulators) {
+        eprintln!(
+            "{name}: {} crises, {:.2} QRE iterations per crisis",
+            a.crises,
+            a.qre_iterations as f64 / a.crises as f64
+        );
+    }
     assert_eq!(capped, 0);
     // ...and a cap of one iteration is counted.
     raw.crisis.qre_max_iterations = Some(1);

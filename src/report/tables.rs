@@ -802,6 +802,7 @@ mod tests {
             support: 1.0,
             decisions: 0,
             qre_capped: 0,
+            qre_iterations: 0,
         };
         let cells = run_cells("none", 3, &r);
         for (c, v) in runs::COLUMNS.iter().zip(&cells) {

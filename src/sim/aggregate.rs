@@ -46,6 +46,8 @@ pub struct Accumulator {
     pub crises: u64,
     /// Crises whose separate-consultation equilibrium stopped at its iteration cap (§7.10).
     pub qre_capped: u64,
+    /// Iterations of those equilibria, summed.
+    pub qre_iterations: u64,
     /// Summed hours until the first honouring support arrived, over `responses_timed` crises.
     pub response_hours: f64,
     /// Crises where some honouring support arrived.
@@ -95,6 +97,7 @@ impl Accumulator {
             commitments_honoured: 0,
             crises: 0,
             qre_capped: 0,
+            qre_iterations: 0,
             response_hours: 0.0,
             responses_timed: 0,
             support: 0.0,
@@ -134,6 +137,7 @@ impl Accumulator {
         self.commitments_honoured += u64::from(r.commitments_honoured);
         self.crises += u64::from(r.crises);
         self.qre_capped += u64::from(r.qre_capped);
+        self.qre_iterations += u64::from(r.qre_iterations);
         self.response_hours += r.response_hours;
         self.responses_timed += u64::from(r.responses_timed);
         self.support += r.support;

@@ -297,7 +297,9 @@ fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes
     } else {
         s.kind
     };
-    st.sigma.copy_from_slice(&p.qre_reference[start]);
+    let block = st.sigma.len();
+    st.sigma
+        .copy_from_slice(&st.warm[start * block..(start + 1) * block]);
     let setting = Setting {
         kind: s.kind,
         seen: s.base + st.contrib.iter().sum::<f64>(),
@@ -317,6 +319,8 @@ fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes
         &mut st.qre_work,
     );
     st.record.qre_capped += u32::from(!solved.converged);
+    st.record.qre_iterations += solved.iterations;
+    st.warm[start * block..(start + 1) * block].copy_from_slice(&st.sigma);
     let mut q = [0.0; MAXOPT];
     for i in 0..ng {
         let draw = d.uniform();

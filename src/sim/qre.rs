@@ -77,16 +77,15 @@ pub fn solve(g: &Game, s: &Setting, tol: f64, max_it: u32, sigma: &mut [f64], wo
     };
     for it in 1..=max_it {
         best_response(g, s, sigma, moments, next, pos, dp);
+        // The residual of this response, and the damped step with the step size it warrants.
         let mut residual: f64 = 0.0;
         for i in 0..n {
             if s.forced[i] {
                 continue;
             }
-            for t in 0..2 {
-                let b = at(i, t);
-                for k in 0..g.menus[i].len() {
-                    residual = residual.max((next[b + k] - sigma[b + k]).abs());
-                }
+            let (b, len) = (at(i, 0), MAXOPT + g.menus[i].len());
+            for k in 0..len {
+                residual = residual.max((next[b + k] - sigma[b + k]).abs());
             }
         }
         if residual > last {
@@ -97,9 +96,11 @@ pub fn solve(g: &Game, s: &Setting, tol: f64, max_it: u32, sigma: &mut [f64], wo
             if s.forced[i] {
                 continue;
             }
-            for t in 0..2 {
-                let b = at(i, t);
-                for k in 0..g.menus[i].len() {
+            let (b, len) = (at(i, 0), MAXOPT + g.menus[i].len());
+            if omega == 1.0 {
+                sigma[b..b + len].copy_from_slice(&next[b..b + len]);
+            } else {
+                for k in 0..len {
                     sigma[b + k] += omega * (next[b + k] - sigma[b + k]);
                 }
             }

@@ -62,6 +62,9 @@ pub struct RunRecord {
     /// Crises of separate consultations whose equilibrium stopped at `crisis.qre_max_iterations`
     /// before reaching `crisis.qre_tolerance` (0 in the default run; §7.10).
     pub qre_capped: u32,
+    /// Iterations of the separate consultations' equilibria, summed over crises (a cost
+    /// diagnostic, in the manifest as a mean per crisis).
+    pub qre_iterations: u32,
 }
 
 /// The mutable state of one run, with the scratch buffers the monthly loop reuses.
@@ -111,6 +114,11 @@ pub struct RunState {
     /// The separate consultations' type-contingent strategies (`guarantors × 2 × MAXOPT`,
     /// [`crate::sim::qre::at`]).
     pub sigma: Vec<f64>,
+    /// Warm starts of the separate consultations' equilibria, per case (`[offensive, probe,
+    /// offensive with the tripwire fired]`, each `guarantors × 2 × MAXOPT`): the regime's
+    /// reference equilibrium at the start of a run, then the last crisis' equilibrium of that
+    /// case in this run (the state moves little between crises, so fewer iterations).
+    pub warm: Vec<f64>,
     /// Scratch of the QRE fixed point ([`crate::sim::qre::scratch_len`]).
     pub qre_work: Vec<f64>,
     /// A meeting's vote: the voters this crisis.
@@ -167,6 +175,7 @@ impl RunState {
                 support: 0.0,
                 decisions: 0,
                 qre_capped: 0,
+                qre_iterations: 0,
             },
             hard: vec![false; g],
             forced: vec![false; g],
@@ -176,6 +185,7 @@ impl RunState {
             decide_at: vec![0.0; g],
             probs: vec![0.0; g * MAXOPT],
             sigma: vec![0.0; g * 2 * MAXOPT],
+            warm: vec![0.0; 3 * g * 2 * MAXOPT],
             qre_work: vec![0.0; crate::sim::qre::scratch_len(g)],
             voters: Vec::with_capacity(g),
             vote_yes: vec![[0.0; 2]; g],
@@ -203,6 +213,10 @@ impl RunState {
             *b = Beta::with_mean(tau, m.russia().prior_strength);
         }
         self.done = false;
+        let block = self.sigma.len();
+        for (c, reference) in p.qre_reference.iter().enumerate() {
+            self.warm[c * block..(c + 1) * block].copy_from_slice(reference);
+        }
         let r = &mut self.record;
         r.offensive_month = None;
         r.held = false;
@@ -223,6 +237,7 @@ impl RunState {
         r.support = 0.0;
         r.decisions = 0;
         r.qre_capped = 0;
+        r.qre_iterations = 0;
     }
 
     /// Russia's current mean belief in guarantor `i`'s resolve.
