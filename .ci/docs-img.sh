@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Regenerate every figure in docs/img from the commands the README quotes, at full size:
 #   deterrence.png, survival.png      <- deterrence-sim run                (configs/default.toml,
-#                                        seed 20250818, 10,000 runs per regime)
+#                                        seed 20250818, 10,000 runs per regime and force arm)
 #   sweep_reassurance.png             <- sweep configs/sweep_reassurance.toml     (sweep.png)
 #   sweep_provocation_diff.png        <- sweep configs/sweep_provocation.toml     (sweep_diff.png)
 #   sens_article5_sobol.png           <- sensitivity configs/sens_article5_sobol.toml (sobol.png)
-# About 2 minutes on 2 cores. Usage: bash .ci/docs-img.sh
+# About 3 minutes on 2 cores. Usage: bash .ci/docs-img.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q

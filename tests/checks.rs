@@ -129,7 +129,7 @@ fn one_regime(keep: &str) -> String {
 fn successes(dir: &Path) -> BTreeMap<String, BTreeMap<u64, f64>> {
     let r = rows(&dir.join("runs.csv"));
     let col = |name: &str| r[0].iter().position(|h| h == name).unwrap();
-    let (reg, idx, ok) = (col("regime"), col("run"), col("success"));
+    let (reg, force, idx, ok) = (col("regime"), col("force"), col("run"), col("success"));
     let mut m: BTreeMap<String, BTreeMap<u64, f64>> = BTreeMap::new();
     for row in &r[1..] {
         let s = match row[ok].as_str() {
@@ -137,7 +137,8 @@ fn successes(dir: &Path) -> BTreeMap<String, BTreeMap<u64, f64>> {
             "false" => 0.0,
             o => panic!("success = {o}"),
         };
-        m.entry(row[reg].clone())
+        // One series per arm: the regime and whether the reassurance force is deployed.
+        m.entry(format!("{} ({} force)", row[reg], row[force]))
             .or_default()
             .insert(row[idx].parse().unwrap(), s);
     }
@@ -229,7 +230,7 @@ fn monotone_audience_cost() {
 
 /// Success does not fall as the tripwire probability rises: only the size of the reassurance
 /// force `modifiers.reassurance_troops` is varied (p_trip = 1 - exp(-troops / tripwire_scale)),
-/// under bilateral, whose force is on in the default config.
+/// under bilateral (the arm with the force rises; the arm without it is unaffected).
 #[test]
 fn monotone_tripwire() {
     monotone(

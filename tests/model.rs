@@ -65,10 +65,8 @@ fn value_stability_of_a_small_run() {
     assert_eq!((first.offensive_month, first.probes, first.crises), PINNED_RUN0);
 }
 
-/// (regime, force, successes, probes) per arm, regime-major and without before with. The arms
-/// share every draw, so the arm each regime had before the force became a factor (with it for
-/// article5, nato_light and bilateral; without it for none) gives the numbers the 4-regime run
-/// gave.
+/// (regime, force, successes, probes) per arm, regime-major and without before with. The two
+/// arms of a regime share every draw and differ only in the tripwire's probability.
 const PINNED: [(&str, bool, u64, u64); 8] = [
     ("article5", false, 237, 502),
     ("article5", true, 269, 526),

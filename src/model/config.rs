@@ -168,7 +168,8 @@ fn default_threat_persistence() -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCrisis {
-    /// m in the Tullock contest C(Y, A) = Y^m / (Y^m + A^m) (§7.1). In [0.1, 20]; default 2.0.
+    /// m in the Tullock contest C(Y, A) = Y^m / (Y^m + A^m) (§7.1). In [0.1, 1000] (large values
+    /// make a threshold, as the check games do); default 2.0.
     pub contest_exponent: f64,
     /// h½ of the timeliness weight τ(h) = exp(−ln 2 · h / h½), in hours (§7.2). In
     /// [1e-9, 1e9]; default 168.

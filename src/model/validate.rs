@@ -28,7 +28,7 @@ pub const MAX_RESPONSES: usize = 16;
 /// into each guarantor's monthly aid; docs/MODEL.md §9).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Crisis {
-    /// m in the Tullock contest C(Y, A) = Y^m / (Y^m + A^m) (§7.1); in [0.1, 20], default 2.
+    /// m in the Tullock contest C(Y, A) = Y^m / (Y^m + A^m) (§7.1); in [0.1, 1000], default 2.
     pub contest_exponent: f64,
     /// h½ of the timeliness weight τ(h) = exp(−ln 2 · h / h½), in hours (§7.2); default 168.
     pub support_half_life_hours: f64,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Title shared by a run's charts.
 pub fn chart_title(name: &str, seed: &str, runs: &str) -> String {
-    format!("{name} · seed {seed} · {runs} runs per regime")
+    format!("{name} · seed {seed} · {runs} runs per regime and arm")
 }
 
 /// The arm label of a row's `force` cell, for titles and legends.

@@ -72,15 +72,24 @@ impl Tour {
     #[inline]
     pub fn utilities(&self, g: &Game, node: usize, hard: bool, w: f64, n: usize, u: &mut [f64]) {
         let i = self.speakers[node];
+        let menu = &g.menus[i];
+        let mut cs = [[0.0; 3]; MAXOPT];
+        for k in 0..menu.len() {
+            cs[k] = self.at(node + 1, w + menu.x[k], n + usize::from(menu.honours[k]));
+        }
+        self.utilities_from(g, node, hard, &cs, u);
+    }
+
+    /// Speaker `node`'s utilities from the continuation `cs[k]` after each of its options
+    /// (E[C], E[φ], E[N] at the next node; for an option that does not honour E[N] counts the
+    /// others only, the only case in which the utility reads it).
+    #[inline]
+    fn utilities_from(&self, g: &Game, node: usize, hard: bool, cs: &[[f64; 3]; MAXOPT], u: &mut [f64]) {
         g.utilities(
-            i,
+            self.speakers[node],
             hard,
             self.kind,
-            |_, x, h| {
-                let c = self.at(node + 1, w + x, n + usize::from(h));
-                let en = if h { c[2] } else { self.at(node + 1, w + x, n)[2] };
-                (c[0], c[1], en)
-            },
+            |k, _, _| (cs[k][0], cs[k][1], cs[k][2]),
             u,
         );
     }
@@ -125,24 +134,31 @@ pub fn build(g: &Game, kind: usize, speakers: Vec<usize>, top: f64, lattice: Opt
         }
     }
     let (mut u, mut q) = ([0.0; MAXOPT], [0.0; MAXOPT]);
+    // Before speaker `node` at most the forced members and the `node` earlier speakers respond:
+    // larger counts are never reached, so their cells are left at zero.
+    let forced = n - t.speakers.len();
     for node in (0..end).rev() {
         let i = t.speakers[node];
         let menu = &g.menus[i];
         let nk = menu.len();
+        let reach = (forced + node + 1).min(n1);
         for w in 0..len {
             let wv = w as f64 * step;
-            for k in 0..n1 {
+            for k in 0..reach {
                 let mut acc = [0.0; 3];
+                let mut cs = [[0.0; 3]; MAXOPT];
+                for o in 0..nk {
+                    cs[o] = t.at(node + 1, wv + menu.x[o], k + usize::from(menu.honours[o]));
+                }
                 for (ty, weight) in [(true, menu.resolve), (false, 1.0 - menu.resolve)] {
                     if weight == 0.0 {
                         continue;
                     }
-                    t.utilities(g, node, ty, wv, k, &mut u[..nk]);
+                    t.utilities_from(g, node, ty, &cs, &mut u[..nk]);
                     logit_probs(&u[..nk], menu.lambda, &mut q[..nk]);
                     for o in 0..nk {
-                        let c = t.at(node + 1, wv + menu.x[o], k + usize::from(menu.honours[o]));
                         for f in 0..3 {
-                            acc[f] += weight * q[o] * c[f];
+                            acc[f] += weight * q[o] * cs[o][f];
                         }
                     }
                 }
@@ -175,9 +191,13 @@ pub fn expected_play(g: &Game, t: &Tour, seen: f64, n0: usize) -> Vec<[[f64; MAX
                     continue;
                 }
                 let wv = w as f64 * t.step;
+                let mut cs = [[0.0; 3]; MAXOPT];
+                for o in 0..nk {
+                    cs[o] = t.at(node + 1, wv + menu.x[o], k + usize::from(menu.honours[o]));
+                }
                 for (ty, hard) in [true, false].into_iter().enumerate() {
                     let weight = if hard { menu.resolve } else { 1.0 - menu.resolve };
-                    t.utilities(g, node, hard, wv, k, &mut u[..nk]);
+                    t.utilities_from(g, node, hard, &cs, &mut u[..nk]);
                     logit_probs(&u[..nk], menu.lambda, &mut q[..nk]);
                     for o in 0..nk {
                         out[i][ty][o] += p * q[o];

@@ -8,8 +8,8 @@
 //! What a guarantor expects of the others' total support X is computed exactly when every
 //! option's support is 0 or one common value x̄ (a lattice: the count of contributors is
 //! Poisson-binomial, by dynamic programming), and otherwise from X's mean and variance with
-//! two-point Gauss-Hermite quadrature, E[C(y + X)] ≈ ½C(y + μ − s) + ½C(y + μ + s), exact for
-//! cubics in X.
+//! two-point Gauss-Hermite quadrature, E[C(y + X)] ≈ ½C(y + μ − s) + ½C(y + μ + s), which
+//! matches X's mean and variance (exact for C quadratic in X, and cubic when X is symmetric).
 
 // Per-option quantities live in parallel fixed-size arrays indexed by menu position.
 #![allow(clippy::needless_range_loop)]
