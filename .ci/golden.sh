@@ -38,6 +38,6 @@ for k in 0 1; do "$bin" sweep configs/sweep_deadline.toml --replicates 60 --seed
 "$bin" merge "$t/merged" "$t/s0" "$t/s1" >/dev/null
 cd "$t"
 for f in $(find . \( -name summary.csv -o -name guarantors.csv -o -name timeline.csv -o -name points.csv \
-  -o -name indices.csv -o -name sweep-state.json -o -name runs.csv -o -name boxes.csv \) | sort); do
+  -o -name indices.csv -o -name sweep-state.json -o -name runs.csv -o -name boxes.csv -o -name force_effect.csv \) | sort); do
   sha256sum "$f"
 done
