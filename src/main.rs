@@ -43,6 +43,9 @@ struct RunArgs {
     /// Set any parameter by its dotted path, e.g. --set russia.lambda=3 (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = load::parse_set)]
     sets: Vec<(String, f64)>,
+    /// Regime the paired differences subtract (default: the regime named `none`)
+    #[arg(long, value_name = "REGIME")]
+    baseline: Option<String>,
 }
 
 impl RunArgs {
@@ -53,6 +56,7 @@ impl RunArgs {
             periods: self.periods,
             threads: self.threads,
             sets: self.sets.clone(),
+            baseline: self.baseline.clone(),
         }
     }
 }
@@ -127,7 +131,7 @@ enum Command {
         #[arg(long)]
         per_run: bool,
         /// Rerun one point of a sweep directory (with --point); reproduces its rows exactly
-        #[arg(long, value_name = "SWEEP_DIR", requires = "point", conflicts_with_all = ["config", "seed", "runs", "periods", "threads", "sets", "per_run"])]
+        #[arg(long, value_name = "SWEEP_DIR", requires = "point", conflicts_with_all = ["config", "seed", "runs", "periods", "threads", "sets", "per_run", "baseline"])]
         from_sweep: Option<PathBuf>,
         /// The point to rerun (with --from-sweep)
         #[arg(long, requires = "from_sweep")]

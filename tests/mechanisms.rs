@@ -9,6 +9,9 @@ use deterrence_sim::sim::protocol::crisis;
 use deterrence_sim::sim::state::RunState;
 use deterrence_sim::stats::rng::Draws;
 
+mod util;
+use util::*;
+
 const VD: &str = include_str!("../configs/checks/volunteers_dilemma.toml");
 const STAG: &str = include_str!("../configs/checks/stag_hunt.toml");
 
@@ -271,4 +274,81 @@ fn qre_capped_is_zero_in_the_default_run() {
     let m = Model::from_raw(&raw, "default").unwrap();
     let b = runner::run_batch(&m, 0, &runner::pool(0).unwrap(), &runner::Silent);
     assert!(b.accumulators.iter().map(|a| a.qre_capped).sum::<u64>() > 0);
+}
+
+/// `configs/meeting_value.toml` is the default config but for its two regimes (nato_light and a
+/// copy with separate 24-hour consultations), and `run --baseline` makes the copy the baseline of
+/// the paired differences: the value of the meeting, reproducible from the README.
+#[test]
+fn meeting_value_config_and_baseline_flag() {
+    let file =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/configs/meeting_value.toml")).unwrap();
+    let mut a: toml::Value = toml::from_str(&file).unwrap();
+    let mut b: toml::Value = toml::from_str(DEFAULT).unwrap();
+    let ra = a.as_table_mut().unwrap().remove("regimes").unwrap();
+    let rb = b.as_table_mut().unwrap().remove("regimes").unwrap();
+    for t in [&mut a, &mut b] {
+        let t = t.as_table_mut().unwrap();
+        t.remove("name");
+        t.remove("description");
+    }
+    assert_eq!(
+        a, b,
+        "meeting_value.toml differs from default.toml outside the regimes"
+    );
+    let (ra, rb) = (ra.as_table().unwrap(), rb.as_table().unwrap());
+    assert_eq!(ra["nato_light"], rb["nato_light"]);
+    let mut sep = ra["nato_light_separate"].as_table().unwrap().clone();
+    let mut nl = rb["nato_light"].as_table().unwrap().clone();
+    for t in [&mut sep, &mut nl] {
+        for k in [
+            "description",
+            "protocol",
+            "deadline_hours",
+            "rounds",
+            "consult_hours",
+        ] {
+            t.remove(k);
+        }
+    }
+    assert_eq!(
+        sep, nl,
+        "nato_light_separate differs from nato_light beyond its protocol"
+    );
+
+    let d = tmp("meeting-value");
+    let out = d.join("out");
+    let o = run(&[
+        "run",
+        "configs/meeting_value.toml",
+        "--baseline",
+        "nato_light_separate",
+        "--runs",
+        "300",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let r = rows(&out.join("summary.csv"));
+    assert!(
+        r[0].iter().any(|c| c == "diff_vs_nato_light_separate"),
+        "{:?}",
+        r[0]
+    );
+    let bad = run(&[
+        "run",
+        "configs/meeting_value.toml",
+        "--baseline",
+        "nobody",
+        "--quiet",
+        "--out",
+        d.join("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let t = text(&bad);
+    assert!(
+        t.contains("--baseline") && t.contains("nobody") && t.contains("nato_light_separate"),
+        "{t}"
+    );
 }

@@ -68,6 +68,9 @@ pub struct Overrides {
     /// `--set PATH=VALUE` edits in command-line order, each a dotted parameter path and a
     /// number (`true`/`false` read as 1/0; see [`parse_set`]), applied before the run options.
     pub sets: Vec<(String, f64)>,
+    /// `--baseline REGIME`: the regime the paired differences subtract (default: the regime
+    /// named `none`, if any); an unknown name is an error naming the regimes.
+    pub baseline: Option<String>,
 }
 
 /// Parse a `--set PATH=VALUE` argument.
@@ -130,6 +133,13 @@ pub fn resolve(config: Option<&Path>, o: &Overrides) -> Result<(Loaded, RawConfi
     }
     let mut raw = RawConfig::from_value(loaded.value.clone(), &loaded.origin)?;
     o.apply(&mut raw);
-    let model = Model::from_raw(&raw, &loaded.origin)?;
+    let mut model = Model::from_raw(&raw, &loaded.origin)?;
+    if let Some(b) = &o.baseline {
+        let names: Vec<String> = model.regimes().iter().map(|r| r.name.clone()).collect();
+        model = model.with_baseline(b).map_err(|_| crate::Error::Usage {
+            option: "--baseline".into(),
+            message: format!("no regime `{b}`; this config defines: {}", names.join(", ")),
+        })?;
+    }
     Ok((loaded, raw, model))
 }
