@@ -50,15 +50,16 @@ fn thread_counts(cores: usize) -> Vec<usize> {
 }
 
 /// Median seconds of `job` at each thread count, timed `repeats` times with the counts
-/// alternating.
+/// alternating. Each timing gets a pool of its own, built before the clock starts and dropped
+/// after: a second pool left alive, even idle, measurably slowed the one being timed.
 fn time_all(threads: &[usize], repeats: u64, mut job: impl FnMut(&rayon::ThreadPool)) -> Vec<f64> {
-    let pools: Vec<_> = threads.iter().map(|&t| runner::pool(t).unwrap()).collect();
-    job(&pools[0]); // warm-up
+    job(&runner::pool(threads[0]).unwrap()); // warm-up
     let mut times = vec![Vec::new(); threads.len()];
     for _ in 0..repeats {
-        for (k, pool) in pools.iter().enumerate() {
+        for (k, &t) in threads.iter().enumerate() {
+            let pool = runner::pool(t).unwrap();
             let s = Instant::now();
-            job(pool);
+            job(&pool);
             times[k].push(s.elapsed().as_secs_f64());
         }
     }
@@ -101,16 +102,18 @@ fn main() {
             })
             .collect(),
     );
-    let pool = runner::pool(cores).unwrap();
-    let prep_in = median(
-        (0..5)
-            .map(|_| {
-                let s = Instant::now();
-                black_box(runner::prepare_in(&model, &pool));
-                s.elapsed().as_secs_f64()
-            })
-            .collect(),
-    );
+    let prep_in = {
+        let pool = runner::pool(cores).unwrap();
+        median(
+            (0..5)
+                .map(|_| {
+                    let s = Instant::now();
+                    black_box(runner::prepare_in(&model, &pool));
+                    s.elapsed().as_secs_f64()
+                })
+                .collect(),
+        )
+    };
     println!(
         "preparing the {arms} arms of the default config, once a batch: {:.1} ms serially, {:.1} ms on {cores} threads",
         prep * 1e3,
