@@ -6,10 +6,12 @@
 //! every utility changes no probability. docs/MODEL.md §4 ("Basic principles") and §7.1 (the
 //! contest); §11 check 4.
 
+use crate::stats::maths;
+
 /// The logistic function 1 / (1 + e^-x).
 #[inline]
 pub fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + maths::exp(-x))
 }
 
 /// Logit choice probabilities of `utilities` at precision `lambda`, written to `out`.
@@ -31,7 +33,7 @@ pub fn logit_probs(utilities: &[f64], lambda: f64, out: &mut [f64]) {
     }
     let mut sum = 0.0;
     for (o, &u) in out.iter_mut().zip(utilities) {
-        *o = (lambda * (u - max)).exp();
+        *o = maths::exp(lambda * (u - max));
         sum += *o;
     }
     for o in out.iter_mut() {
@@ -63,7 +65,7 @@ pub fn contest(defender: f64, attacker: f64, m: f64) -> f64 {
         return 0.0;
     }
     let r = attacker / defender;
-    let rm = if m == 2.0 { r * r } else { r.powf(m) };
+    let rm = if m == 2.0 { r * r } else { maths::pow(r, m) };
     1.0 / (1.0 + rm)
 }
 

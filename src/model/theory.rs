@@ -10,6 +10,7 @@
 //! - The volunteer's dilemma (Diekmann 1985): P(nobody acts) = (c/b)^(n/(n-1)).
 
 use crate::model::choice::logit_probs;
+use crate::stats::maths;
 
 /// The rudimentary asymmetric deterrence game with incomplete information about the defender.
 /// The challenger chooses status quo (SQ) or challenge; the defender, Hard with probability
@@ -95,7 +96,7 @@ impl DeterrenceGame {
 pub fn volunteer_q(n: u32, c: f64, b: f64) -> f64 {
     let gap = |q: f64| {
         let act = b - c;
-        let wait = b * (1.0 - (1.0 - q).powi(n as i32 - 1));
+        let wait = b * (1.0 - maths::powi(1.0 - q, n as i32 - 1));
         act - wait
     };
     // gap(q) = b (1 - q)^(n-1) - c falls from b - c > 0 at q = 0 to -c < 0 at q = 1.
@@ -114,7 +115,7 @@ pub fn volunteer_q(n: u32, c: f64, b: f64) -> f64 {
 
 /// P(nobody acts) in the symmetric mixed equilibrium.
 pub fn volunteer_nobody(n: u32, c: f64, b: f64) -> f64 {
-    (1.0 - volunteer_q(n, c, b)).powi(n as i32)
+    maths::powi(1.0 - volunteer_q(n, c, b), n as i32)
 }
 
 #[cfg(test)]
@@ -193,7 +194,7 @@ mod tests {
         assert!((volunteer_nobody(3, 0.25, 1.0) - 0.125).abs() < 1e-12);
         let mut last = 0.0;
         for n in 2..12 {
-            let closed = 0.25_f64.powf(n as f64 / (n as f64 - 1.0));
+            let closed = maths::pow(0.25, n as f64 / (n as f64 - 1.0));
             let x = volunteer_nobody(n, 0.25, 1.0);
             assert!((x - closed).abs() < 1e-12, "n {n}");
             assert!(x > last, "P(nobody) must rise with n");

@@ -11,6 +11,7 @@
 use crate::model::actors::Guarantor;
 use crate::model::choice::contest;
 use crate::model::validate::MAX_RESPONSES;
+use crate::stats::maths;
 
 /// One option of a guarantor's menu in a crisis: do nothing, or one of the model's responses.
 /// Its id indexes per-option tables (probabilities, response counts): id 0 is "nothing" and id
@@ -127,7 +128,7 @@ impl Menu {
             let Some(r) = o.response() else { continue };
             let (effect, delay, cost, esc, sanctions) = responses[r];
             let t = hour + delay;
-            m.x[k] = effect * g.capability * (-decay * t).exp();
+            m.x[k] = effect * g.capability * maths::exp(-decay * t);
             m.arrival[k] = t;
             m.honours[k] = honours[o.index()];
             let stood_by = if m.honours[k] {
@@ -188,7 +189,7 @@ impl Game {
         } else if self.eta == 0.5 {
             1.0 / n.max(1.0).sqrt()
         } else {
-            n.max(1.0).powf(-self.eta)
+            maths::pow(n.max(1.0), -self.eta)
         }
     }
 

@@ -13,6 +13,7 @@ use crate::sim::guarantor::{Game, Menu, OFFENSIVE_KIND, PROBE_KIND};
 use crate::sim::meeting::{self, Tables};
 use crate::sim::qre::{self, Setting};
 use crate::sim::vote::{Count, UNITS};
+use crate::stats::maths;
 
 /// A meeting's package vote, prepared (§7.10 "Decision rules").
 #[derive(Debug, Clone, PartialEq)]
@@ -215,7 +216,7 @@ impl<'m> Prepared<'m> {
         // and at least one guarantor that would send them.
         let has_troops = g.iter().any(|x| x.troops);
         let p_tripwire = if force && tripwire_option.is_some() && has_troops {
-            1.0 - (-model.reassurance_troops() / model.crisis().tripwire_scale).exp()
+            1.0 - maths::exp(-model.reassurance_troops() / model.crisis().tripwire_scale)
         } else {
             0.0
         };
@@ -351,7 +352,10 @@ impl<'m> Prepared<'m> {
             tripwire_support,
             info_weight: g.iter().map(|x| x.capability / total_cap).collect(),
             decay,
-            resolve_logit0: g.iter().map(|x| (x.resolve / (1.0 - x.resolve)).ln()).collect(),
+            resolve_logit0: g
+                .iter()
+                .map(|x| maths::ln(x.resolve / (1.0 - x.resolve)))
+                .collect(),
             game,
             tripwire_forced,
             lattice,
@@ -413,7 +417,7 @@ impl<'m> Prepared<'m> {
     /// (docs/MODEL.md §7.2).
     #[inline]
     pub fn timeliness(&self, h: f64) -> f64 {
-        (-self.decay * h).exp()
+        maths::exp(-self.decay * h)
     }
 }
 

@@ -9,6 +9,7 @@
 //! is reproducible from the seed alone. All user input is validated and reported through
 //! [`DesignError`]; nothing here panics on bad input.
 
+use crate::stats::maths;
 use thiserror::Error;
 
 /// One varied parameter's range: lower and upper bound (inclusive), lower < upper, both finite.
@@ -233,7 +234,7 @@ fn round_significant(x: f64, digits: i32) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }
-    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    let scale = maths::powi(10.0, digits - 1 - maths::log10(x.abs()).floor() as i32);
     let r = (x * scale).round() / scale;
     if r.is_finite() {
         r

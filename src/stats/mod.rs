@@ -1,8 +1,10 @@
-//! Pure mathematics, independent of the model: seeded random streams, confidence intervals,
+//! Pure mathematics, independent of the model: portable elementary functions, seeded random
+//! streams, confidence intervals,
 //! experimental designs (grid, Latin hypercube, Sobol) and sensitivity estimators (Sobol, Morris,
 //! PRIM). Nothing here knows about actors, regimes or files.
 
 pub mod design;
 pub mod intervals;
+pub mod maths;
 pub mod rng;
 pub mod sensitivity;
