@@ -69,6 +69,19 @@ pub enum Bound {
     List(Vec<String>),
 }
 
+impl Bound {
+    /// Whether this bound set includes the guarantor with id `id` and bilateral flag
+    /// `bilateral`.
+    pub fn binds(&self, id: &str, bilateral: bool) -> bool {
+        match self {
+            Bound::All => true,
+            Bound::Signatories => bilateral,
+            Bound::Nobody => false,
+            Bound::List(ids) => ids.iter().any(|x| x == id),
+        }
+    }
+}
+
 /// How reputation (Russia's belief about resolve) is kept (config key `reputation`; §7.9
 /// "Slots", §8 "Reputation scope").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,12 +207,7 @@ impl Regime {
     /// Whether the guarantor with id `id` and bilateral flag `bilateral` is bound by this
     /// regime.
     pub fn binds(&self, id: &str, bilateral: bool) -> bool {
-        match &self.bound {
-            Bound::All => true,
-            Bound::Signatories => bilateral,
-            Bound::Nobody => false,
-            Bound::List(ids) => ids.iter().any(|x| x == id),
-        }
+        self.bound.binds(id, bilateral)
     }
 
     /// The hour at which the guarantors decide: the meeting's deadline or the consultation

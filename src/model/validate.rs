@@ -838,15 +838,7 @@ fn meeting_rule(
             format!("has no effect with rule = \"{rule}\": remove it"),
         ))
     };
-    let binds = |i: usize| {
-        let g = &guarantors[i];
-        match bound {
-            Bound::All => true,
-            Bound::Signatories => g.bilateral,
-            Bound::Nobody => false,
-            Bound::List(ids) => ids.iter().any(|x| x == &g.id),
-        }
-    };
+    let binds = |i: usize| bound.binds(&guarantors[i].id, guarantors[i].bilateral);
     let package = |c: &Check| -> Result<Vec<usize>> {
         let Some(names) = &x.package else {
             return Err(c.err(&f("package"), format!("required when rule = \"{rule}\"")));
