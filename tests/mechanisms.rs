@@ -352,3 +352,54 @@ fn meeting_value_config_and_baseline_flag() {
         "{t}"
     );
 }
+
+/// The QRE stopping rule's promise: strategies returned at `crisis.qre_tolerance` are within
+/// that tolerance of the fixed point (solved again from them to 1e-14), in crises of the default
+/// `bilateral` game away from the reference setting (other P(Hard), another strength), offensive
+/// and probe.
+#[test]
+fn qre_stops_within_its_tolerance_of_the_fixed_point() {
+    use deterrence_sim::sim::qre::{scratch_len, solve, Setting};
+    let m = Model::from_raw(&RawConfig::builtin(), "default").unwrap();
+    let r = m.regime_index("bilateral").unwrap();
+    let p = Prepared::new(&m, r, false);
+    let n = m.guarantors().len();
+    let tol = m.crisis().qre_tolerance;
+    let forced = vec![false; n];
+    let mut work = vec![0.0; scratch_len(n)];
+    let mut worst: f64 = 0.0;
+    for (case, kind) in [(0, 0), (1, 1)] {
+        for shift in [-0.3, -0.1, 0.1, 0.25] {
+            for seen in [0.6, 0.9, 1.3] {
+                let p_hard: Vec<f64> = (0..n)
+                    .map(|i| {
+                        (p.game.menus[i].resolve + shift * (1.0 + i as f64 / n as f64)).clamp(0.02, 0.98)
+                    })
+                    .collect();
+                let s = Setting {
+                    kind,
+                    seen,
+                    forced_count: 0.0,
+                    forced: &forced,
+                    p_hard: &p_hard,
+                    lattice: p.lattice,
+                    lambda_scale: 1.0,
+                };
+                let mut sigma = p.qre_reference[case].clone();
+                let got = solve(&p.game, &s, tol, 200, &mut sigma, &mut work);
+                assert!(got.converged, "{got:?}");
+                let mut exact = sigma.clone();
+                let tight = solve(&p.game, &s, 1e-14, 10_000, &mut exact, &mut work);
+                assert!(tight.converged, "{tight:?}");
+                let gap = sigma
+                    .iter()
+                    .zip(&exact)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
+                worst = worst.max(gap);
+                assert!(gap < tol, "case {case}, shift {shift}, seen {seen}: {gap:e} from the fixed point after {} iterations", got.iterations);
+            }
+        }
+    }
+    eprintln!("largest distance from the fixed point at tolerance {tol:e}: {worst:e}");
+}

@@ -36,8 +36,9 @@ pub fn logit_probs(utilities: &[f64], lambda: f64, out: &mut [f64]) {
         *o = maths::exp(lambda * (u - max));
         sum += *o;
     }
+    let scale = 1.0 / sum;
     for o in out.iter_mut() {
-        *o /= sum;
+        *o *= scale;
     }
 }
 
@@ -64,9 +65,12 @@ pub fn contest(defender: f64, attacker: f64, m: f64) -> f64 {
     if defender <= 0.0 {
         return 0.0;
     }
-    let r = attacker / defender;
-    let rm = if m == 2.0 { r * r } else { maths::pow(r, m) };
-    1.0 / (1.0 + rm)
+    if m == 2.0 {
+        // Y² / (Y² + S²): one division.
+        let (y2, s2) = (defender * defender, attacker * attacker);
+        return if y2.is_finite() { y2 / (y2 + s2) } else { 1.0 };
+    }
+    1.0 / (1.0 + maths::pow(attacker / defender, m))
 }
 
 /// E[C(Y, A)] for a random defender strength Y with mean `mean` and variance `var`, by 2-point

@@ -194,7 +194,8 @@ pub struct RawCrisis {
     pub blame_sharing: f64,
     /// Stopping tolerance of the separate consultations' quantal response equilibrium: the
     /// largest change of a choice probability in an iteration (§7.10). In [1e-15, 0.1]; serde
-    /// default 1e-5 (Monte Carlo error of a share at 10^4 runs is about 5e-3).
+    /// default 1e-4 (the strategies returned are then within about 1.4e-5 of the fixed point;
+    /// Monte Carlo error of a share at 10^4 runs is about 5e-3).
     #[serde(default)]
     pub qre_tolerance: Option<f64>,
     /// Most iterations of that fixed point (§7.10); a crisis that reaches it counts in

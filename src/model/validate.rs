@@ -364,7 +364,7 @@ fn crisis(c: &Check, raw: &RawConfig) -> Result<(Crisis, f64)> {
         blame_sharing: c.range("crisis.blame_sharing", k.blame_sharing, 0.0, 1.0)?,
         qre_tolerance: c.range(
             "crisis.qre_tolerance",
-            k.qre_tolerance.unwrap_or(1e-5),
+            k.qre_tolerance.unwrap_or(1e-4),
             1e-15,
             0.1,
         )?,

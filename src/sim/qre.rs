@@ -63,6 +63,9 @@ pub struct Solved {
 /// Solve for the logit QRE from the strategies in `sigma` (updated in place), to tolerance
 /// `tol` in at most `max_it` iterations. Adaptive damping: the step ω starts at 1 and halves
 /// (to at least 1/64) whenever the residual rises.
+/// It stops when the residual ‖BR(σ) − σ‖∞ falls below `tol`, after taking that last step:
+/// the strategies returned are then closer to the fixed point than `tol` (measured in
+/// `tests/mechanisms.rs`, `qre_stops_within_its_tolerance_of_the_fixed_point`).
 pub fn solve(g: &Game, s: &Setting, tol: f64, max_it: u32, sigma: &mut [f64], work: &mut [f64]) -> Solved {
     let n = g.menus.len();
     let (moments, rest) = work.split_at_mut(3 * n);
@@ -83,9 +86,12 @@ pub fn solve(g: &Game, s: &Setting, tol: f64, max_it: u32, sigma: &mut [f64], wo
             if s.forced[i] {
                 continue;
             }
-            let (b, len) = (at(i, 0), MAXOPT + g.menus[i].len());
-            for k in 0..len {
-                residual = residual.max((next[b + k] - sigma[b + k]).abs());
+            let len = g.menus[i].len();
+            for t in 0..2 {
+                let b = at(i, t);
+                for k in b..b + len {
+                    residual = residual.max((next[k] - sigma[k]).abs());
+                }
             }
         }
         if residual > last {
@@ -96,12 +102,15 @@ pub fn solve(g: &Game, s: &Setting, tol: f64, max_it: u32, sigma: &mut [f64], wo
             if s.forced[i] {
                 continue;
             }
-            let (b, len) = (at(i, 0), MAXOPT + g.menus[i].len());
-            if omega == 1.0 {
-                sigma[b..b + len].copy_from_slice(&next[b..b + len]);
-            } else {
-                for k in 0..len {
-                    sigma[b + k] += omega * (next[b + k] - sigma[b + k]);
+            let len = g.menus[i].len();
+            for t in 0..2 {
+                let b = at(i, t);
+                if omega == 1.0 {
+                    sigma[b..b + len].copy_from_slice(&next[b..b + len]);
+                } else {
+                    for k in b..b + len {
+                        sigma[k] += omega * (next[k] - sigma[k]);
+                    }
                 }
             }
         }
@@ -196,7 +205,8 @@ fn best_response(
         let phis = if g.eta == 0.0 {
             [1.0, 1.0]
         } else {
-            [0.0, 1.0].map(|own: f64| 0.5 * (g.phi(own + nh - sh) + g.phi(own + nh + sh)))
+            let e = |own: f64| 0.5 * (g.phi(own + nh - sh) + g.phi(own + nh + sh));
+            [e(0.0), e(1.0)]
         };
         let ec = |x: f64| match s.lattice {
             Some(step) => (0..count)

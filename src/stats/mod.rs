@@ -8,3 +8,4 @@ pub mod intervals;
 pub mod maths;
 pub mod rng;
 pub mod sensitivity;
+pub mod ziggurat;
