@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Every summary statistic of two engines agrees within 3 standard errors (issue 10, goal 1).
 
-Usage: python3 tools/agreement.py OLD_BINARY NEW_BINARY [--seeds 10] [--runs 10000] [--out DIR]
+Usage: python3 .ci/agreement.py OLD_BINARY NEW_BINARY [--seeds 10] [--runs 10000] [--out DIR]
 
 Each binary runs the default config with `--seeds` different seeds of `--runs` runs each (so
 seeds x runs per arm in all). A statistic's standard error is the between-seed standard

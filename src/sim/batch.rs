@@ -10,9 +10,9 @@
 
 use crate::model::validate::Model;
 use crate::sim::aggregate::BatchResult;
-use crate::sim::engine::run_one;
+use crate::sim::engine::run_in;
 use crate::sim::prepared::Prepared;
-use crate::sim::state::RunRecord;
+use crate::sim::state::{RunRecord, RunState};
 use crate::{Error, Result};
 use rayon::prelude::*;
 
@@ -109,7 +109,16 @@ pub fn run_batch_with(
         pool.install(|| {
             (start..end)
                 .into_par_iter()
-                .map(|rep| prepared.iter().map(|p| run_one(p, seed, point, rep)).collect())
+                .map_init(
+                    || prepared.iter().map(RunState::new).collect::<Vec<_>>(),
+                    |states, rep| {
+                        prepared
+                            .iter()
+                            .zip(states.iter_mut())
+                            .map(|(p, st)| run_in(p, st, seed, point, rep))
+                            .collect()
+                    },
+                )
                 .collect()
         })
     };

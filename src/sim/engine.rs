@@ -115,3 +115,13 @@ pub fn run_one(p: &Prepared, seed: u64, point: u64, replicate: u64) -> RunRecord
     run_with(p, &mut st, &mut d, &mut NoTrace);
     st.record
 }
+
+/// The same run as [`run_one`], in a state `st` of the same prepared regime reused from an
+/// earlier run (reset here): what the batch runner calls, so a worker allocates its states once
+/// per task rather than once per run.
+pub fn run_in(p: &Prepared, st: &mut RunState, seed: u64, point: u64, replicate: u64) -> RunRecord {
+    st.reset(p);
+    let mut d = Draws::new(seed, point, replicate);
+    run_with(p, st, &mut d, &mut NoTrace);
+    st.record.clone()
+}
