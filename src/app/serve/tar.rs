@@ -61,8 +61,8 @@ mod tests {
         let ok = std::process::Command::new("tar")
             .args(["-xf", "a.tar"])
             .current_dir(&d)
-            .status();
-        let Ok(ok) = ok else { return }; // no tar on this machine: the layout checks above stand
+            .status()
+            .expect("tar runs");
         assert!(ok.success());
         for (name, bytes) in &files {
             assert_eq!(&std::fs::read(d.join("res").join(name)).unwrap(), bytes, "{name}");
