@@ -184,7 +184,7 @@ function drawSurvival() {
       .map((r) => [num(r.month), num(r.survival), num(r.survival_ci_low), num(r.survival_ci_high)]));
     series.push({ label: `${regime} · ${force}`, colour: regimeColour(regime), dashed: force === "without", pts });
   }
-  curves($("chart-survival"), series, "share of runs without a major offensive (95% band)", 1, 0.1);
+  curves($("chart-survival"), series, "share of runs with no offensive yet", 1, 0.1);
 }
 
 function drawBeliefs() {
@@ -196,7 +196,7 @@ function drawBeliefs() {
       .map((r) => [num(r.month), num(r[`belief_${id}_mean`]), num(r[`belief_${id}_p10`]), num(r[`belief_${id}_p90`])]);
     series.push({ label: `${regime} · ${force}`, colour: regimeColour(regime), dashed: force === "without", pts });
   }
-  curves($("chart-beliefs"), series, `P(${id} resolute): mean, 10–90% band`, 1, 0.06);
+  curves($("chart-beliefs"), series, `belief that ${id} is resolute`, 1, 0.06);
 }
 
 function drawBurden() {
