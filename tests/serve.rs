@@ -44,11 +44,16 @@ struct Reply {
 
 impl Reply {
     fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
     }
     /// The error message (trimmed, as the CLI's is below).
     fn error(&self) -> String {
-        self.json()["error"].as_str().unwrap_or_default().trim().to_string()
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
     }
 }
 
@@ -58,7 +63,10 @@ fn raw(bytes: &[u8]) -> Reply {
     s.write_all(bytes).unwrap();
     let mut out = Vec::new();
     s.read_to_end(&mut out).unwrap();
-    let k = out.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let k = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
     let head = String::from_utf8_lossy(&out[..k]).to_string();
     let status = head[9..12].parse().unwrap();
     Reply {
@@ -95,7 +103,10 @@ fn cli(command: &str, extra: &[&str]) -> std::process::Output {
 fn cli_error(args: &[&str]) -> String {
     let o = run(args);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    String::from_utf8_lossy(&o.stderr).trim().trim_start_matches("error: ").to_string()
+    String::from_utf8_lossy(&o.stderr)
+        .trim()
+        .trim_start_matches("error: ")
+        .to_string()
 }
 
 #[test]
@@ -107,18 +118,29 @@ fn tables_are_the_clis_files_byte_for_byte_and_the_command_reproduces_them() {
         "regimes.article5.package=troops,rapid_support",
         "modifiers.reassurance_troops=20000",
     ];
-    let r = post("/api/run", &serde_json::json!({"sets": sets, "seed": 7, "runs": 300}));
+    let r = post(
+        "/api/run",
+        &serde_json::json!({"sets": sets, "seed": 7, "runs": 300}),
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let j = r.json();
     let command = j["command"].as_str().unwrap();
     assert_eq!(
         command,
-        format!("deterrence-sim run {CONFIG} --seed 7 --runs 300 --set {}", sets.join(" --set "))
+        format!(
+            "deterrence-sim run {CONFIG} --seed 7 --runs 300 --set {}",
+            sets.join(" --set ")
+        )
     );
     let d = tmp("serve-cli");
     let o = cli(command, &["--out", d.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", text(&o));
-    for name in ["summary.csv", "force_effect.csv", "guarantors.csv", "timeline.csv"] {
+    for name in [
+        "summary.csv",
+        "force_effect.csv",
+        "guarantors.csv",
+        "timeline.csv",
+    ] {
         let want = std::fs::read_to_string(d.join(name)).unwrap();
         assert_eq!(j["tables"][name].as_str().unwrap(), want, "{name}");
     }
@@ -149,7 +171,11 @@ fn setting_every_control_to_its_config_value_changes_nothing() {
         .iter()
         .map(|x| {
             let v = &x["value"];
-            format!("{}={}", x["path"].as_str().unwrap(), v.as_str().map(str::to_string).unwrap_or(v.to_string()))
+            format!(
+                "{}={}",
+                x["path"].as_str().unwrap(),
+                v.as_str().map(str::to_string).unwrap_or(v.to_string())
+            )
         })
         .collect();
     let with = post("/api/run", &serde_json::json!({"sets": sets, "runs": 60}));
@@ -171,7 +197,16 @@ fn bad_inputs_are_4xx_with_the_clis_own_message() {
         "guarantors.USA.troops=0.5",
     ] {
         let r = post("/api/run", &serde_json::json!({"sets": [set], "runs": 10}));
-        let want = cli_error(&["run", CONFIG, "--runs", "10", "--set", set, "--out", "/nonexistent/x"]);
+        let want = cli_error(&[
+            "run",
+            CONFIG,
+            "--runs",
+            "10",
+            "--set",
+            set,
+            "--out",
+            "/nonexistent/x",
+        ]);
         assert_eq!((r.status, r.error()), (400, want), "--set {set}");
     }
     // A value --set cannot parse: the same parser's message.
@@ -191,7 +226,10 @@ fn bad_inputs_are_4xx_with_the_clis_own_message() {
         assert!(r.error().contains("at most"), "{}", r.error());
     }
     let r = post("/api/run", &serde_json::json!({"runs": 0}));
-    assert_eq!((r.status, r.error()), (400, cli_error(&["run", CONFIG, "--runs", "0"])));
+    assert_eq!(
+        (r.status, r.error()),
+        (400, cli_error(&["run", CONFIG, "--runs", "0"]))
+    );
     // Malformed requests.
     let cases: Vec<(Reply, u16)> = vec![
         (request("POST", "/api/run", "application/json", "{not json"), 400),
@@ -205,17 +243,38 @@ fn bad_inputs_are_4xx_with_the_clis_own_message() {
         (raw(b"NONSENSE\r\n\r\n"), 400),
     ];
     for (k, (r, status)) in cases.iter().enumerate() {
-        assert_eq!(r.status, *status, "case {k}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            *status,
+            "case {k}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
         assert!(!r.error().is_empty(), "case {k} says why");
     }
     // Replays: an unknown regime, an arm, a run out of range.
-    let r = post("/api/replay", &serde_json::json!({"regime": "nato", "force": "with", "run": 0}));
+    let r = post(
+        "/api/replay",
+        &serde_json::json!({"regime": "nato", "force": "with", "run": 0}),
+    );
     let want = cli_error(&["replay", CONFIG, "--regime", "nato"]);
     assert_eq!((r.status, r.error()), (400, want));
-    let r = post("/api/replay", &serde_json::json!({"regime": "none", "force": "maybe", "run": 0}));
+    let r = post(
+        "/api/replay",
+        &serde_json::json!({"regime": "none", "force": "maybe", "run": 0}),
+    );
     assert_eq!(r.status, 400);
-    let r = post("/api/replay", &serde_json::json!({"regime": "none", "force": "with", "run": 1u64 << 40}));
-    let want = cli_error(&["replay", CONFIG, "--regime", "none", "--run", &(1u64 << 40).to_string()]);
+    let r = post(
+        "/api/replay",
+        &serde_json::json!({"regime": "none", "force": "with", "run": 1u64 << 40}),
+    );
+    let want = cli_error(&[
+        "replay",
+        CONFIG,
+        "--regime",
+        "none",
+        "--run",
+        &(1u64 << 40).to_string(),
+    ]);
     assert_eq!((r.status, r.error()), (400, want));
     // The server is still there.
     assert_eq!(request("GET", "/", "text/plain", "").status, 200);
@@ -247,8 +306,11 @@ fn untar(t: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut k = 0;
     while k + 512 <= t.len() && t[k] != 0 {
         let h = &t[k..k + 512];
-        let name = String::from_utf8_lossy(&h[..100]).trim_end_matches('\0').to_string();
-        let size = usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim_end_matches('\0'), 8).unwrap();
+        let name = String::from_utf8_lossy(&h[..100])
+            .trim_end_matches('\0')
+            .to_string();
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim_end_matches('\0'), 8).unwrap();
         out.push((name, t[k + 512..k + 512 + size].to_vec()));
         k += 512 + size.div_ceil(512) * 512;
     }
@@ -258,12 +320,27 @@ fn untar(t: &[u8]) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn download_is_the_clis_results_directory() {
     let sets = ["russia.lambda=2"];
-    let r = post("/api/download", &serde_json::json!({"sets": sets, "seed": 3, "runs": 120}));
+    let r = post(
+        "/api/download",
+        &serde_json::json!({"sets": sets, "seed": 3, "runs": 120}),
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert!(r.head.contains("filename=\"default.tar\""), "{}", r.head);
     let files = untar(&r.body);
     let d = tmp("serve-dl");
-    let o = run(&["run", CONFIG, "--seed", "3", "--runs", "120", "--set", sets[0], "--out", d.to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        CONFIG,
+        "--seed",
+        "3",
+        "--runs",
+        "120",
+        "--set",
+        sets[0],
+        "--out",
+        d.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let mut cli_names: Vec<String> = std::fs::read_dir(&d)
         .unwrap()
@@ -311,7 +388,11 @@ fn concurrent_requests_each_get_their_own_batch() {
     for h in handles {
         let (seed, status, j) = h.join().unwrap();
         assert_eq!(status, 200, "{j}");
-        assert_eq!(j["tables"]["summary.csv"].as_str().unwrap(), expect(seed), "seed {seed}");
+        assert_eq!(
+            j["tables"]["summary.csv"].as_str().unwrap(),
+            expect(seed),
+            "seed {seed}"
+        );
     }
 }
 
@@ -345,13 +426,24 @@ fn a_clients_older_requests_are_cancelled_or_right_and_the_newest_completes() {
 
 #[test]
 fn the_page_and_its_assets_are_embedded_and_load_nothing_from_elsewhere() {
-    for (path, kind) in [("/", "text/html"), ("/app.js", "text/javascript"), ("/app.css", "text/css")] {
+    for (path, kind) in [
+        ("/", "text/html"),
+        ("/app.js", "text/javascript"),
+        ("/app.css", "text/css"),
+    ] {
         let r = request("GET", path, "text/plain", "");
         assert_eq!(r.status, 200, "{path}");
         assert!(r.head.contains(kind), "{}", r.head);
-        assert!(r.head.contains("Content-Security-Policy: default-src 'self'"), "{}", r.head);
+        assert!(
+            r.head.contains("Content-Security-Policy: default-src 'self'"),
+            "{}",
+            r.head
+        );
         // The SVG namespace is a name, not an address fetched.
         let body = String::from_utf8_lossy(&r.body).replace("http://www.w3.org/2000/svg", "");
-        assert!(!body.contains("http://") && !body.contains("https://") && !body.contains("//cdn"), "{path} refers to another site");
+        assert!(
+            !body.contains("http://") && !body.contains("https://") && !body.contains("//cdn"),
+            "{path} refers to another site"
+        );
     }
 }

@@ -112,7 +112,10 @@ pub fn parse_set(s: &str) -> std::result::Result<(String, SetValue), String> {
 /// and `.`.
 fn is_words(v: &str) -> bool {
     v.split(',').all(|w| {
-        !w.is_empty() && w.len() <= 64 && w.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        !w.is_empty()
+            && w.len() <= 64
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     })
 }
 

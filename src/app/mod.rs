@@ -9,6 +9,6 @@ pub mod load;
 pub mod plot;
 pub mod point;
 pub mod run;
-pub mod validate;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod validate;

@@ -163,7 +163,13 @@ pub fn set_text(v: &mut Value, path: &str, text: &str, file: &str) -> Result<()>
         None if RawConfig::accepts(parent, last) => {}
         None => return Err(unknown(v)),
     }
-    let words = || Value::Array(text.split(',').map(|w| Value::String(w.trim().to_string())).collect());
+    let words = || {
+        Value::Array(
+            text.split(',')
+                .map(|w| Value::String(w.trim().to_string()))
+                .collect(),
+        )
+    };
     let candidates = if text.contains(',') {
         vec![words()]
     } else {
@@ -198,7 +204,13 @@ pub fn set_text(v: &mut Value, path: &str, text: &str, file: &str) -> Result<()>
 /// Every leaf path of a config value, numbers and words alike (for suggestions).
 fn text_paths(v: &Value) -> Vec<String> {
     fn go(v: &Value, prefix: String, out: &mut Vec<String>) {
-        let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+        let join = |k: &str| {
+            if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            }
+        };
         match v {
             Value::Table(t) => t.iter().for_each(|(k, x)| go(x, join(k), out)),
             Value::Array(a) if a.iter().any(|x| x.get("id").is_some()) => {
@@ -333,13 +345,23 @@ mod tests {
         // A one-word list.
         set_text(&mut v, "regimes.nato_light.package", "rapid_support", "f").unwrap();
         let raw = RawConfig::from_value(v.clone(), "f").unwrap();
-        assert_eq!(raw.regimes["nato_light"].package, Some(vec!["rapid_support".to_string()]));
+        assert_eq!(
+            raw.regimes["nato_light"].package,
+            Some(vec!["rapid_support".to_string()])
+        );
         // A number field, an unknown name and a bad enum word.
-        let e = set_text(&mut v, "russia.lambda", "high", "f").unwrap_err().to_string();
+        let e = set_text(&mut v, "russia.lambda", "high", "f")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("russia.lambda") && e.contains("takes a number"), "{e}");
         let e = set_text(&mut v, "regimes.article5.rul", "qmv", "f").unwrap_err();
-        assert!(matches!(&e, Error::UnknownParameter { nearest, .. } if nearest.contains(&"regimes.article5.rule".to_string())), "{e:?}");
-        let e = set_text(&mut v, "design.reassurance_force", "maybe", "f").unwrap_err().to_string();
+        assert!(
+            matches!(&e, Error::UnknownParameter { nearest, .. } if nearest.contains(&"regimes.article5.rule".to_string())),
+            "{e:?}"
+        );
+        let e = set_text(&mut v, "design.reassurance_force", "maybe", "f")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("maybe"), "{e}");
     }
 

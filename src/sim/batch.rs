@@ -202,7 +202,11 @@ mod tests {
         let asked = AtomicUsize::new(0);
         let after_first = || asked.fetch_add(1, Ordering::SeqCst) >= 1;
         assert!(run_batch_cancellable(&model, 0, &pool, &Silent, &after_first).is_none());
-        assert_eq!(asked.load(Ordering::SeqCst), 2, "asked before chunk 0 and before chunk 1");
+        assert_eq!(
+            asked.load(Ordering::SeqCst),
+            2,
+            "asked before chunk 0 and before chunk 1"
+        );
         assert!(run_batch_cancellable(&model, 0, &pool, &Silent, &|| true).is_none());
     }
 }

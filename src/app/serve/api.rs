@@ -115,7 +115,10 @@ struct Parsed {
 
 fn parse_sets(sets: &[String]) -> Result<Vec<(String, SetValue)>, Refusal> {
     if sets.len() > MAX_SETS {
-        return Err(bad(format!("at most {MAX_SETS} --set edits per request (got {})", sets.len())));
+        return Err(bad(format!(
+            "at most {MAX_SETS} --set edits per request (got {})",
+            sets.len()
+        )));
     }
     sets.iter()
         .map(|s| parse_set(s).map_err(|m| bad(format!("option `--set {}`: {m}", crate::error::excerpt(s)))))
@@ -184,14 +187,58 @@ impl Api {
             }));
         };
         let ids: Vec<&str> = model.guarantors().iter().map(|g| g.id.as_str()).collect();
-        num("russia.war_cost".into(), "Russia: cost of war with the guarantors".into(), 0.0, 6.0, 0.1, 2.0, "utils");
-        num("russia.lambda".into(), "Russia: logit precision λ".into(), 0.0, 10.0, 0.1, 2.5, "1/util");
+        num(
+            "russia.war_cost".into(),
+            "Russia: cost of war with the guarantors".into(),
+            0.0,
+            6.0,
+            0.1,
+            2.0,
+            "utils",
+        );
+        num(
+            "russia.lambda".into(),
+            "Russia: logit precision λ".into(),
+            0.0,
+            10.0,
+            0.1,
+            2.5,
+            "1/util",
+        );
         if ids.contains(&"USA") {
-            num("guarantors.USA.public_support".into(), "US resolve: prior P(resolute)".into(), 0.05, 0.95, 0.01, 0.5, "probability");
-            num("guarantors.USA.audience_sensitivity".into(), "US audience sensitivity".into(), 0.0, 3.0, 0.05, 1.0, "× audience cost");
+            num(
+                "guarantors.USA.public_support".into(),
+                "US resolve: prior P(resolute)".into(),
+                0.05,
+                0.95,
+                0.01,
+                0.5,
+                "probability",
+            );
+            num(
+                "guarantors.USA.audience_sensitivity".into(),
+                "US audience sensitivity".into(),
+                0.0,
+                3.0,
+                0.05,
+                1.0,
+                "× audience cost",
+            );
         }
-        num("modifiers.reassurance_troops".into(), "Reassurance force: size".into(), 0.0, 30000.0, 1000.0, 0.0, "troops");
-        let choice = |path: String, label: String, choices: &[&str], value: String, companion: Option<(String, String)>| {
+        num(
+            "modifiers.reassurance_troops".into(),
+            "Reassurance force: size".into(),
+            0.0,
+            30000.0,
+            1000.0,
+            0.0,
+            "troops",
+        );
+        let choice = |path: String,
+                      label: String,
+                      choices: &[&str],
+                      value: String,
+                      companion: Option<(String, String)>| {
             controls.borrow_mut().push(serde_json::json!({
                 "path": path, "label": label, "kind": "choice", "choices": choices, "value": value,
                 "companion": companion.map(|(p, x)| serde_json::json!({"path": p, "value": x, "unless": "willing"})),
@@ -231,13 +278,37 @@ impl Api {
                         rule,
                         Some((format!("regimes.{n}.package"), package)),
                     );
-                    num(format!("regimes.{n}.deadline_hours"), format!("{n}: meeting deadline"), 0.0, 168.0, 1.0, 24.0, "hours");
+                    num(
+                        format!("regimes.{n}.deadline_hours"),
+                        format!("{n}: meeting deadline"),
+                        0.0,
+                        168.0,
+                        1.0,
+                        24.0,
+                        "hours",
+                    );
                 }
                 Protocol::Separate { .. } => {
-                    num(format!("regimes.{n}.consult_hours"), format!("{n}: consultation hour"), 0.0, 720.0, 1.0, 24.0, "hours");
+                    num(
+                        format!("regimes.{n}.consult_hours"),
+                        format!("{n}: consultation hour"),
+                        0.0,
+                        720.0,
+                        1.0,
+                        24.0,
+                        "hours",
+                    );
                 }
             }
-            num(format!("regimes.{n}.audience_cost"), format!("{n}: audience cost"), 0.0, 3.0, 0.05, 0.0, "utils");
+            num(
+                format!("regimes.{n}.audience_cost"),
+                format!("{n}: audience cost"),
+                0.0,
+                3.0,
+                0.05,
+                0.0,
+                "utils",
+            );
         }
         let mut paths = params::leaf_paths(v);
         paths.retain(|p| !p.starts_with("run."));
@@ -310,12 +381,20 @@ impl Api {
         })?;
         let (_, _, model) = self.model(&p.overrides)?;
         if r.run > crate::stats::rng::MAX_REPLICATE {
-            return Err(bad(format!("option `--run`: must be at most {}", crate::stats::rng::MAX_REPLICATE)));
+            return Err(bad(format!(
+                "option `--run`: must be at most {}",
+                crate::stats::rng::MAX_REPLICATE
+            )));
         }
         let force = match r.force.as_str() {
             "with" => true,
             "without" => false,
-            other => return Err(bad(format!("option `--force`: must be `with` or `without` (got `{}`)", crate::error::excerpt(other)))),
+            other => {
+                return Err(bad(format!(
+                    "option `--force`: must be `with` or `without` (got `{}`)",
+                    crate::error::excerpt(other)
+                )))
+            }
         };
         let regime = model.regime_index(&r.regime)?;
         let prepared = crate::sim::prepared::Prepared::new(&model, regime, force);
@@ -343,7 +422,10 @@ impl Api {
         let (loaded, raw, model) = self.model(&p.overrides)?;
         if self.downloads.fetch_add(1, Ordering::SeqCst) >= MAX_DOWNLOADS {
             self.downloads.fetch_sub(1, Ordering::SeqCst);
-            return Err(Refusal(503, "busy: other downloads are being built; try again".into()));
+            return Err(Refusal(
+                503,
+                "busy: other downloads are being built; try again".into(),
+            ));
         }
         let dir = std::env::temp_dir().join(format!(
             "deterrence-sim-serve-{}-{}",
@@ -359,7 +441,11 @@ impl Api {
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
             .collect();
-        let name = if name.is_empty() || name.starts_with('.') { "results".into() } else { name };
+        let name = if name.is_empty() || name.starts_with('.') {
+            "results".into()
+        } else {
+            name
+        };
         let mtime = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -369,7 +455,8 @@ impl Api {
             "Content-Disposition".into(),
             format!("attachment; filename=\"{name}.tar\""),
         ));
-        resp.headers.push(("X-Command".into(), self.command("run", &model, &p, &[])));
+        resp.headers
+            .push(("X-Command".into(), self.command("run", &model, &p, &[])));
         Ok(resp)
     }
 
@@ -384,11 +471,23 @@ impl Api {
         let start = Instant::now();
         let batch = batch::run_batch(model, 0, &self.pool, &Silent);
         let wall = start.elapsed().as_secs_f64();
-        crate::app::run::write_run(dir, &loaded.origin, raw, model, &batch, wall, "run", serde_json::Value::Null, &[])?;
+        crate::app::run::write_run(
+            dir,
+            &loaded.origin,
+            raw,
+            model,
+            &batch,
+            wall,
+            "run",
+            serde_json::Value::Null,
+            &[],
+        )?;
         let mut files = Vec::new();
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         for e in entries.flatten() {
-            let Some(name) = e.file_name().to_str().map(str::to_string) else { continue };
+            let Some(name) = e.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
             if name.starts_with('.') || !e.path().is_file() {
                 continue;
             }

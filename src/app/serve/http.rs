@@ -107,7 +107,8 @@ pub fn read_request(s: &mut impl Read, max_body: usize) -> Result<Request, Optio
     if head_end > MAX_HEAD {
         return Err(Some(fail(431, format!("request head over {MAX_HEAD} bytes"))));
     }
-    let head = std::str::from_utf8(&buf[..head_end]).map_err(|_| Some(fail(400, "request head is not UTF-8")))?;
+    let head =
+        std::str::from_utf8(&buf[..head_end]).map_err(|_| Some(fail(400, "request head is not UTF-8")))?;
     let mut lines = head.split("\r\n");
     let line = lines.next().unwrap_or("");
     let mut parts = line.split(' ');
@@ -127,7 +128,10 @@ pub fn read_request(s: &mut impl Read, max_body: usize) -> Result<Request, Optio
     }
     let req_header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     if req_header("transfer-encoding").is_some() {
-        return Err(Some(fail(501, "chunked request bodies are not supported; send Content-Length")));
+        return Err(Some(fail(
+            501,
+            "chunked request bodies are not supported; send Content-Length",
+        )));
     }
     let len = match req_header("content-length") {
         None => 0,
@@ -225,9 +229,18 @@ mod tests {
         assert_eq!(status(b"GET / SPDY/3\r\n\r\n"), Some(400));
         assert_eq!(status(b"GET / HTTP/1.1\r\nnocolon\r\n\r\n"), Some(400));
         assert_eq!(status(b"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n"), Some(400));
-        assert_eq!(status(b"POST / HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n"), Some(413));
-        assert_eq!(status(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nab"), Some(400));
-        assert_eq!(status(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), Some(501));
+        assert_eq!(
+            status(b"POST / HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n"),
+            Some(413)
+        );
+        assert_eq!(
+            status(b"POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nab"),
+            Some(400)
+        );
+        assert_eq!(
+            status(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            Some(501)
+        );
         let mut big = b"GET / HTTP/1.1\r\n".to_vec();
         big.extend(std::iter::repeat_n(b'a', MAX_HEAD + 10));
         assert_eq!(status(&big), Some(431));

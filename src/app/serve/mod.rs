@@ -59,7 +59,11 @@ impl Server {
     /// the engine pool and bind the address.
     pub fn bind(o: &ServeOptions) -> Result<Server> {
         let (_, _, model) = crate::app::load::resolve(o.config.as_deref(), &Default::default())?;
-        let threads = if o.threads == 0 { model.run().threads as usize } else { o.threads };
+        let threads = if o.threads == 0 {
+            model.run().threads
+        } else {
+            o.threads
+        };
         let api = Api::new(o.config.clone(), threads)?;
         let ip: IpAddr = o.host.parse().map_err(|_| Error::Usage {
             option: "--host".into(),
@@ -72,7 +76,9 @@ impl Server {
             option: "--port".into(),
             message: format!("cannot listen on {ip} port {}: {e}", o.port),
         })?;
-        let addr = listener.local_addr().map_err(|e| Error::io("listening socket", e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io("listening socket", e))?;
         Ok(Server {
             listener,
             state: Arc::new(State {
@@ -91,7 +97,11 @@ impl Server {
     /// The page's address.
     pub fn url(&self) -> String {
         let a = self.addr();
-        let host = if a.ip().is_unspecified() { "127.0.0.1".to_string() } else { a.ip().to_string() };
+        let host = if a.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            a.ip().to_string()
+        };
         match a.ip() {
             IpAddr::V6(_) if !a.ip().is_unspecified() => format!("http://[{host}]:{}/", a.port()),
             _ => format!("http://{host}:{}/", a.port()),
@@ -101,12 +111,19 @@ impl Server {
     /// Serve until the process ends.
     pub fn run(self) -> Result<()> {
         for conn in self.listener.incoming() {
-            let Ok(stream) = conn else { continue };
+            let Ok(stream) = conn else {
+                // Out of descriptors or a connection reset before it was accepted: pause, go on.
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            };
             let state = Arc::clone(&self.state);
             if state.active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
                 state.active.fetch_sub(1, Ordering::SeqCst);
                 let mut s = stream;
-                let _ = write_response(&mut s, &Response::error(503, "busy: too many connections; try again"));
+                let _ = write_response(
+                    &mut s,
+                    &Response::error(503, "busy: too many connections; try again"),
+                );
                 continue;
             }
             let spawned = std::thread::Builder::new()
@@ -156,7 +173,7 @@ fn route(state: &State, req: &Request) -> Response {
     if !host_ok(state, req) {
         return Response::error(403, "the Host header does not name this server");
     }
-    let get = req.method == "GET" || req.method == "HEAD";
+    let get = req.method == "GET";
     let post = req.method == "POST";
     let page = |ct: &'static str, body: &str| Response::new(200, ct, body.as_bytes().to_vec());
     match (req.path.as_str(), get, post) {
@@ -164,8 +181,12 @@ fn route(state: &State, req: &Request) -> Response {
         ("/app.js", true, _) => page("text/javascript; charset=utf-8", SCRIPT),
         ("/app.css", true, _) => page("text/css; charset=utf-8", STYLE),
         ("/api/controls", true, _) => answer(state.api.controls()),
-        ("/api/run", _, true) => json_body(req).and_then(|r| state.api.run(&r)).map_or_else(refused, ok),
-        ("/api/replay", _, true) => json_body(req).and_then(|r| state.api.replay(&r)).map_or_else(refused, ok),
+        ("/api/run", _, true) => json_body(req)
+            .and_then(|r| state.api.run(&r))
+            .map_or_else(refused, ok),
+        ("/api/replay", _, true) => json_body(req)
+            .and_then(|r| state.api.replay(&r))
+            .map_or_else(refused, ok),
         ("/api/download", _, true) => json_body(req)
             .and_then(|r| state.api.download(&r))
             .unwrap_or_else(refused),
@@ -194,8 +215,15 @@ fn answer(r: std::result::Result<serde_json::Value, Refusal>) -> Response {
 fn json_body<T: serde::de::DeserializeOwned>(req: &Request) -> std::result::Result<T, Refusal> {
     let ct = req.header("content-type").unwrap_or("");
     if !ct.to_ascii_lowercase().starts_with("application/json") {
-        return Err(Refusal(415, "send the request as Content-Type: application/json".into()));
+        return Err(Refusal(
+            415,
+            "send the request as Content-Type: application/json".into(),
+        ));
     }
-    serde_json::from_slice(&req.body)
-        .map_err(|e| Refusal(400, format!("request body: {}", crate::error::excerpt(&e.to_string()))))
+    serde_json::from_slice(&req.body).map_err(|e| {
+        Refusal(
+            400,
+            format!("request body: {}", crate::error::excerpt(&e.to_string())),
+        )
+    })
 }

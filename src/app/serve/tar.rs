@@ -50,7 +50,10 @@ mod tests {
         let files = vec![
             ("summary.csv".to_string(), b"a,b\n1,2\n".to_vec()),
             ("empty.txt".to_string(), Vec::new()),
-            ("big.bin".to_string(), (0..1500u32).map(|i| (i % 251) as u8).collect()),
+            (
+                "big.bin".to_string(),
+                (0..1500u32).map(|i| (i % 251) as u8).collect(),
+            ),
         ];
         let t = tar("res", &files, 1_700_000_000);
         assert_eq!(t.len() % 512, 0);

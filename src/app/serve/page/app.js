@@ -81,28 +81,28 @@ function frame(box, w, h, m, x, y, xlabel, ylabel) {
   if (x.ticks !== false) {
     for (const t of niceTicks(x[0], x[1], x.n || 6)) {
       el("line", { x1: sx(t), x2: sx(t), y1: m.t, y2: h - m.b }, g);
-      el("text", { x: sx(t), y: h - m.b + 15, "text-anchor": "middle", "font-size": 12 }, ax, x.f ? x.f(t) : String(+t.toFixed(6)));
+      el("text", { x: sx(t), y: h - m.b + 15, "text-anchor": "middle", "font-size": 13.5 }, ax, x.f ? x.f(t) : String(+t.toFixed(6)));
     }
   }
   if (y.ticks !== false) {
     for (const t of niceTicks(y[0], y[1], y.n || 5)) {
       el("line", { x1: m.l, x2: w - m.r, y1: sy(t), y2: sy(t) }, g);
-      el("text", { x: m.l - 5, y: sy(t) + 4, "text-anchor": "end", "font-size": 12 }, ax, y.f ? y.f(t) : String(+t.toFixed(6)));
+      el("text", { x: m.l - 5, y: sy(t) + 4, "text-anchor": "end", "font-size": 13.5 }, ax, y.f ? y.f(t) : String(+t.toFixed(6)));
     }
   }
   el("line", { x1: m.l, x2: w - m.r, y1: h - m.b, y2: h - m.b }, ax);
   el("line", { x1: m.l, x2: m.l, y1: m.t, y2: h - m.b }, ax);
-  if (xlabel) el("text", { x: (m.l + w - m.r) / 2, y: h - m.b + 33, "text-anchor": "middle", "font-size": 13 }, ax, xlabel);
-  if (ylabel) el("text", { transform: `translate(14 ${(m.t + h - m.b) / 2}) rotate(-90)`, "text-anchor": "middle", "font-size": 13 }, ax, ylabel);
+  if (xlabel) el("text", { x: (m.l + w - m.r) / 2, y: h - m.b + 33, "text-anchor": "middle", "font-size": 14.5 }, ax, xlabel);
+  if (ylabel) el("text", { transform: `translate(14 ${(m.t + h - m.b) / 2}) rotate(-90)`, "text-anchor": "middle", "font-size": 14.5 }, ax, ylabel);
   return { s, sx, sy };
 }
 
 function legend(s, items, x, y) {
   // items: [label, colour, dashed]; one row, wrapping at 4 per line.
   items.forEach(([label, colour, dashed], k) => {
-    const cx = x + (k % 4) * 150, cy = y + Math.floor(k / 4) * 16;
+    const cx = x + (k % 3) * 190, cy = y + Math.floor(k / 3) * 18;
     el("line", { x1: cx, x2: cx + 22, y1: cy, y2: cy, stroke: colour, "stroke-width": 3, "stroke-dasharray": dashed ? "6 4" : "none" }, s);
-    el("text", { x: cx + 27, y: cy + 4, "font-size": 12 }, s, label);
+    el("text", { x: cx + 27, y: cy + 4, "font-size": 13.5 }, s, label);
   });
 }
 
@@ -110,14 +110,14 @@ const regimeColour = (name) => PALETTE[Math.max(0, info.regimes.indexOf(name)) %
 
 // Horizontal intervals: one row per arm, a bar (or a dot) with its 95% whiskers and the numbers.
 function intervals(box, rows, opts) {
-  const w = 640, rowH = 26, m = { l: 150, r: 170, t: 10, b: 46 };
+  const w = 640, rowH = 27, m = { l: 160, r: 190, t: 10, b: 48 };
   const h = m.t + m.b + rowH * rows.length;
   const { s, sx } = frame(box, w, h, m, opts.x, { 0: 0, 1: 1, ticks: false }, opts.xlabel, null);
   if (opts.zero) el("line", { x1: sx(0), x2: sx(0), y1: m.t, y2: h - m.b, stroke: "#333", "stroke-width": 1.2 }, s);
   rows.forEach((r, k) => {
     const y = m.t + rowH * k + rowH / 2;
     const c = regimeColour(r.regime);
-    el("text", { x: m.l - 6, y: y + 4, "text-anchor": "end", "font-size": 12.5 }, s, `${r.regime} · ${r.force}`);
+    el("text", { x: m.l - 6, y: y + 4, "text-anchor": "end", "font-size": 14 }, s, `${r.regime} · ${r.force}`);
     if (opts.bars) {
       el("rect", { x: sx(opts.x[0]), y: y - 8, width: Math.max(0, sx(r.est) - sx(opts.x[0])), height: 16, fill: c,
         "fill-opacity": r.force === "with" ? 0.9 : 0.35, stroke: c, "stroke-width": 1.5 }, s);
@@ -126,7 +126,7 @@ function intervals(box, rows, opts) {
     }
     el("line", { x1: sx(r.lo), x2: sx(r.hi), y1: y, y2: y, stroke: "#111", "stroke-width": 1.6 }, s);
     for (const v of [r.lo, r.hi]) el("line", { x1: sx(v), x2: sx(v), y1: y - 5, y2: y + 5, stroke: "#111", "stroke-width": 1.6 }, s);
-    el("text", { x: w - m.r + 8, y: y + 4, "font-size": 12.5, "font-variant-numeric": "tabular-nums" }, s,
+    el("text", { x: w - m.r + 8, y: y + 4, "font-size": 14, "font-variant-numeric": "tabular-nums" }, s,
       `${opts.sign ? (r.est >= 0 ? "+" : "") : ""}${fmt(r.est, 3)} [${fmt(r.lo, 3)}, ${fmt(r.hi, 3)}]`);
   });
 }
@@ -154,7 +154,7 @@ function timeline() {
 
 function curves(box, series, ylabel, ymax, bandOpacity) {
   // series: {label, colour, dashed, pts:[[month, y, lo, hi]]}
-  const w = 640, h = 360, m = { l: 56, r: 16, t: 12, b: 82 };
+  const w = 640, h = 400, m = { l: 58, r: 16, t: 12, b: 112 };
   const T = result.periods;
   const { s, sx, sy } = frame(box, w, h, m, [0, T], [0, ymax], "month", ylabel);
   for (const se of series) {
@@ -205,7 +205,7 @@ function drawBurden() {
   let force = $("burden-force").value;
   if (!armsShown().includes(force)) force = armsShown()[0];
   const rows = t.filter((r) => r.regime === regime && r.force === force);
-  const w = 1000, rowH = 21, m = { l: 130, r: 250, t: 8, b: 44 };
+  const w = 1000, rowH = 22, m = { l: 130, r: 280, t: 8, b: 46 };
   const h = m.t + m.b + rowH * rows.length;
   const max = Math.max(1e-9, ...rows.map((r) => num(r.cost_usd_bn_per_run)));
   const { s, sx } = frame($("chart-burden"), w, h, m, [0, max * 1.05], { 0: 0, 1: 1, ticks: false },
@@ -213,10 +213,10 @@ function drawBurden() {
   const c = regimeColour(regime);
   rows.forEach((r, k) => {
     const y = m.t + rowH * k + rowH / 2, v = num(r.cost_usd_bn_per_run);
-    el("text", { x: m.l - 6, y: y + 4, "text-anchor": "end", "font-size": 12.5 }, s, `${r.guarantor} ${r.bound === "true" ? "(bound)" : ""}`);
+    el("text", { x: m.l - 6, y: y + 4, "text-anchor": "end", "font-size": 14 }, s, `${r.guarantor} ${r.bound === "true" ? "(bound)" : ""}`);
     el("rect", { x: sx(0), y: y - 7, width: Math.max(0, sx(v) - sx(0)), height: 14, fill: c, "fill-opacity": force === "with" ? 0.9 : 0.4, stroke: c }, s);
     const share = num(r.cost_share_of_regime), hon = num(r.honoured_share);
-    el("text", { x: w - m.r + 8, y: y + 4, "font-size": 12.5 }, s,
+    el("text", { x: w - m.r + 8, y: y + 4, "font-size": 14 }, s,
       `${fmt(v, 2)} bn · ${fmt(100 * share, 1)}% · honoured ${Number.isFinite(hon) ? fmt(hon, 3) : "–"}`);
   });
 }
@@ -482,7 +482,7 @@ function showMonth(k) {
 function drawReplay() {
   const t = trace;
   const T = Math.max(t.months.length, 2);
-  const w = 1000, h = 300, m = { l: 56, r: 16, t: 12, b: 80 };
+  const w = 1000, h = 320, m = { l: 58, r: 16, t: 12, b: 94 };
   const { s, sx, sy } = frame($("chart-replay"), w, h, m, [1, T], [0, 1], "month", "probability or belief");
   const ids = t.months[0].beliefs.map(([id]) => id).slice(0, 5);
   const colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"];
@@ -498,7 +498,7 @@ function drawReplay() {
   }
   el("line", { x1: sx(month), x2: sx(month), y1: m.t, y2: h - m.b, stroke: "#000", "stroke-width": 1.5 }, s);
   legend(s, ids.map((id, k) => [`belief ${id} resolute`, colours[k], false]).concat([["Russia P(offensive)", "#D55E00", true]]), m.l, h - m.b + 52);
-  el("text", { x: w - m.r, y: h - m.b + 52 + 20, "text-anchor": "end", "font-size": 12 }, s, "▲ probe   ■ offensive (top of the chart)");
+  el("text", { x: w - m.r, y: h - m.b + 52 + 20, "text-anchor": "end", "font-size": 13.5 }, s, "▲ probe   ■ offensive (top of the chart)");
 }
 
 start();
