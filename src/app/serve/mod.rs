@@ -65,10 +65,15 @@ impl Server {
             o.threads
         };
         let api = Api::new(o.config.clone(), threads)?;
-        let ip: IpAddr = o.host.parse().map_err(|_| Error::Usage {
+        let host = if o.host == "localhost" {
+            "127.0.0.1"
+        } else {
+            o.host.as_str()
+        };
+        let ip: IpAddr = host.parse().map_err(|_| Error::Usage {
             option: "--host".into(),
             message: format!(
-                "`{}` is not an IP address (use 127.0.0.1, ::1, or 0.0.0.0 to listen on every interface)",
+                "`{}` is not an IP address or `localhost` (use 127.0.0.1, ::1, or 0.0.0.0 to listen on every interface)",
                 crate::error::excerpt(&o.host)
             ),
         })?;
