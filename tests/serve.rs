@@ -145,6 +145,19 @@ fn tables_are_the_clis_files_byte_for_byte_and_the_command_reproduces_them() {
         assert_eq!(j["tables"][name].as_str().unwrap(), want, "{name}");
     }
     assert_eq!(j["runs"], 300);
+    assert_eq!(j["seed"], "7");
+    // A seed beyond 2^53 (no double holds it), given as text, is the CLI's exactly.
+    let big = u64::MAX - 2;
+    let r = post(
+        "/api/run",
+        &serde_json::json!({"seed": big.to_string(), "runs": 20}),
+    );
+    assert_eq!(r.status, 200, "{}", r.error());
+    let command = r.json()["command"].as_str().unwrap().to_string();
+    assert!(command.contains(&format!("--seed {big} ")), "{command}");
+    let r = post("/api/run", &serde_json::json!({"seed": "-1"}));
+    assert_eq!(r.status, 400);
+    assert!(r.error().contains("--seed"), "{}", r.error());
     assert_eq!(j["baseline"], "none");
 }
 
@@ -415,7 +428,7 @@ fn a_clients_older_requests_are_cancelled_or_right_and_the_newest_completes() {
             409 => assert!(r.error().contains("cancelled"), "{}", r.error()),
             200 => {
                 completed += 1;
-                assert_eq!(r.json()["seed"], seed);
+                assert_eq!(r.json()["seed"], seed.to_string());
                 assert_eq!(r.json()["runs"], 600);
             }
             s => panic!("status {s}: {}", r.error()),

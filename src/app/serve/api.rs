@@ -57,8 +57,9 @@ pub struct RunRequest {
     /// `--set PATH=VALUE` arguments, in order.
     #[serde(default)]
     pub sets: Vec<String>,
-    /// `--seed`.
-    #[serde(default)]
+    /// `--seed`: a number or, since the page's numbers are doubles that cannot hold every u64,
+    /// its decimal text.
+    #[serde(default, deserialize_with = "seed_of")]
     pub seed: Option<u64>,
     /// `--runs`.
     #[serde(default)]
@@ -79,8 +80,9 @@ pub struct ReplayRequest {
     /// `--set PATH=VALUE` arguments, in order.
     #[serde(default)]
     pub sets: Vec<String>,
-    /// `--seed`.
-    #[serde(default)]
+    /// `--seed`: a number or, since the page's numbers are doubles that cannot hold every u64,
+    /// its decimal text.
+    #[serde(default, deserialize_with = "seed_of")]
     pub seed: Option<u64>,
     /// `--runs` of the batch shown (checked, not needed by the replay).
     #[serde(default)]
@@ -315,7 +317,7 @@ impl Api {
         Ok(serde_json::json!({
             "config": model.name(),
             "origin": loaded.origin,
-            "seed": model.run().seed,
+            "seed": model.run().seed.to_string(),
             "runs": model.run().runs.min(PAGE_RUNS),
             "max_runs": MAX_RUNS,
             "periods": model.run().periods,
@@ -340,7 +342,7 @@ impl Api {
         Ok(serde_json::json!({
             "command": self.command("run", &model, &p, &[]),
             "config": model.name(),
-            "seed": model.run().seed,
+            "seed": model.run().seed.to_string(),
             "runs": model.run().runs,
             "periods": model.run().periods,
             "baseline": batch.baseline_name(),
@@ -518,6 +520,27 @@ impl Api {
         }
         words.extend(extra.iter().cloned());
         words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// A seed given as a JSON number or as its decimal text (exact for every u64).
+fn seed_of<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seed {
+        Number(u64),
+        Text(String),
+    }
+    match Option::<Seed>::deserialize(d)? {
+        None => Ok(None),
+        Some(Seed::Number(n)) => Ok(Some(n)),
+        Some(Seed::Text(t)) => t.trim().parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "option `--seed`: must be a whole number in 0..={} (got `{}`)",
+                u64::MAX,
+                crate::error::excerpt(&t)
+            ))
+        }),
     }
 }
 

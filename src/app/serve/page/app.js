@@ -262,7 +262,7 @@ function body() {
   const b = { sets: sets(), client };
   const runs = $("opt-runs").value.trim(), seed = $("opt-seed").value.trim();
   if (runs !== "") b.runs = Number(runs);
-  if (seed !== "") b.seed = Number(seed);
+  if (seed !== "") b.seed = seed; // as text: a double cannot hold every u64 seed
   return b;
 }
 
