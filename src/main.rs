@@ -40,9 +40,10 @@ struct RunArgs {
     /// Months in the horizon (overrides [run].periods)
     #[arg(long)]
     periods: Option<u64>,
-    /// Set any parameter by its dotted path, e.g. --set russia.lambda=3 (repeatable)
+    /// Set any parameter by its dotted path, e.g. --set russia.lambda=3 or
+    /// --set regimes.article5.rule=consensus (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = load::parse_set)]
-    sets: Vec<(String, f64)>,
+    sets: Vec<(String, load::SetValue)>,
     /// Regime the paired differences subtract (default: the regime named `none`)
     #[arg(long, value_name = "REGIME")]
     baseline: Option<String>,
@@ -203,7 +204,28 @@ enum Command {
         json: bool,
         /// Set any parameter by its dotted path, as for `run`
         #[arg(long = "set", value_name = "PATH=VALUE", value_parser = load::parse_set)]
-        sets: Vec<(String, f64)>,
+        sets: Vec<(String, load::SetValue)>,
+    },
+    /// Explore a config in the browser: a local server and a page that reruns on every change
+    #[cfg(feature = "serve")]
+    #[command(
+        after_help = "Examples:\n  deterrence-sim serve --open\n  deterrence-sim serve configs/meeting_value.toml --port 8090\n  deterrence-sim serve --host 0.0.0.0 --port 8080   # reachable from other machines: no authentication"
+    )]
+    Serve {
+        /// Config file (default as for `run`)
+        config: Option<PathBuf>,
+        /// Port to listen on (0: any free port, printed)
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on: loopback unless told otherwise
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Open the page in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Engine threads; 0 = as the config says (results do not depend on it)
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
     /// Check a config and say what is wrong, or that it is fine
     #[command(after_help = "Example:\n  deterrence-sim validate configs/default.toml")]
@@ -378,6 +400,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Ask the desktop to open `url`; say so if it cannot (the address is printed anyway).
+#[cfg(feature = "serve")]
+fn open_browser(url: &str) {
+    let (cmd, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", "", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    if std::process::Command::new(cmd).args(args).spawn().is_err() {
+        eprintln!("could not start `{cmd}` to open a browser; open {url} yourself");
+    }
+}
+
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run {
@@ -468,6 +505,40 @@ fn dispatch(cli: Cli) -> Result<()> {
             } else {
                 print!("{}", deterrence_sim::sim::replay::to_text(&trace));
             }
+        }
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            config,
+            port,
+            host,
+            open,
+            threads,
+        } => {
+            use deterrence_sim::app::serve::{ServeOptions, Server};
+            if threads > deterrence_sim::study::spec::MAX_THREADS {
+                anyhow::bail!(deterrence_sim::Error::Usage {
+                    option: "--threads".into(),
+                    message: format!("must be at most {}", deterrence_sim::study::spec::MAX_THREADS),
+                });
+            }
+            let server = Server::bind(&ServeOptions {
+                config: config.clone(),
+                host,
+                port,
+                threads,
+            })?;
+            let url = server.url();
+            let shown = config
+                .as_ref()
+                .map(|c| c.display().to_string())
+                .unwrap_or_else(|| "the default config".into());
+            println!("serving {shown} at {url} (Ctrl-C to stop)");
+            use std::io::Write as _;
+            let _ = std::io::stdout().flush();
+            if open {
+                open_browser(&url);
+            }
+            server.run()?;
         }
         Command::Validate { config } => println!("{}", validate::validate(&config)?),
         Command::Init { dir, force } => {

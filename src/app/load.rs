@@ -66,26 +66,57 @@ pub struct Overrides {
     /// `--threads`: replaces `run.threads`, 0 (all cores) to [`MAX_THREADS`].
     pub threads: Option<usize>,
     /// `--set PATH=VALUE` edits in command-line order, each a dotted parameter path and a
-    /// number (`true`/`false` read as 1/0; see [`parse_set`]), applied before the run options.
-    pub sets: Vec<(String, f64)>,
+    /// number (`true`/`false` read as 1/0) or a word (see [`parse_set`]), applied before the run
+    /// options.
+    pub sets: Vec<(String, SetValue)>,
     /// `--baseline REGIME`: the regime the paired differences subtract (default: the regime
     /// named `none`, if any); an unknown name is an error naming the regimes.
     pub baseline: Option<String>,
 }
 
-/// Parse a `--set PATH=VALUE` argument.
-pub fn parse_set(s: &str) -> std::result::Result<(String, f64), String> {
+/// The value of a `--set PATH=VALUE` edit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetValue {
+    /// A number; `true`/`false` are 1 and 0 ([`crate::model::params::set`]).
+    Number(f64),
+    /// A word for a setting such as `rule` or `design.reassurance_force`, or words separated by
+    /// commas for a list such as `package` ([`crate::model::params::set_text`]).
+    Text(String),
+}
+
+/// Parse a `--set PATH=VALUE` argument: VALUE is a number, `true`/`false`, a word (letters,
+/// digits, `_`, `-`, `.`) or words separated by commas.
+pub fn parse_set(s: &str) -> std::result::Result<(String, SetValue), String> {
     let (path, value) = s
         .split_once('=')
         .ok_or_else(|| format!("expected PATH=VALUE, e.g. russia.lambda=3 (got `{s}`)"))?;
-    let x = match value.trim() {
-        "true" => 1.0,
-        "false" => 0.0,
-        v => v
-            .parse::<f64>()
-            .map_err(|_| format!("`{v}` is not a number (or true/false)"))?,
+    let v = value.trim();
+    let x = match v {
+        "true" => SetValue::Number(1.0),
+        "false" => SetValue::Number(0.0),
+        v => match v.parse::<f64>() {
+            Ok(x) => SetValue::Number(x),
+            Err(_) if is_words(v) => SetValue::Text(v.to_string()),
+            Err(_) => {
+                return Err(format!(
+                    "`{v}` is not a number, true/false, a word (letters, digits, _ - .) or words \
+                     separated by commas"
+                ))
+            }
+        },
     };
     Ok((path.trim().to_string(), x))
+}
+
+/// Whether `v` is one word or several separated by commas, each of letters, digits, `_`, `-`
+/// and `.`.
+fn is_words(v: &str) -> bool {
+    v.split(',').all(|w| {
+        !w.is_empty()
+            && w.len() <= 64
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    })
 }
 
 impl Overrides {
@@ -129,7 +160,10 @@ pub fn resolve(config: Option<&Path>, o: &Overrides) -> Result<(Loaded, RawConfi
         loaded.origin = format!("{} with --set", loaded.origin);
     }
     for (path, x) in &o.sets {
-        crate::model::params::set(&mut loaded.value, path, *x, &loaded.origin)?;
+        match x {
+            SetValue::Number(x) => crate::model::params::set(&mut loaded.value, path, *x, &loaded.origin)?,
+            SetValue::Text(t) => crate::model::params::set_text(&mut loaded.value, path, t, &loaded.origin)?,
+        }
     }
     let mut raw = RawConfig::from_value(loaded.value.clone(), &loaded.origin)?;
     o.apply(&mut raw);

@@ -1,6 +1,7 @@
 //! The job behind each command of the binary, as library functions taking plain option structs:
 //! loading a config with its overrides (`load`), `run` (`run`), rerunning one point of a study
-//! (`point`), `validate` of any kind of file (`validate`), `plot` (`plot`) and `init` (`init`).
+//! (`point`), `validate` of any kind of file (`validate`), `plot` (`plot`), `init` (`init`) and the
+//! interactive explorer in the browser (`serve`, feature `serve`).
 //! `main.rs` only parses arguments, shows progress and prints.
 
 pub mod init;
@@ -8,4 +9,6 @@ pub mod load;
 pub mod plot;
 pub mod point;
 pub mod run;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod validate;

@@ -137,6 +137,98 @@ pub fn set(v: &mut Value, path: &str, x: f64, file: &str) -> Result<()> {
     Ok(())
 }
 
+/// Set the setting at `path` to a word (`rule = "consensus"`, `design.reassurance_force =
+/// "without"`) or, when the text has commas or the field takes a list, to a list of words
+/// (`package = ["troops", "rapid_support"]` from `troops,rapid_support`). The edited value goes
+/// through the same shape check as a file ([`RawConfig::from_value`]); values are validated
+/// later with the rest of the config. A path that holds a number is refused (use [`set`]); an
+/// unknown path is an error that suggests the nearest valid paths.
+pub fn set_text(v: &mut Value, path: &str, text: &str, file: &str) -> Result<()> {
+    let unknown = |v: &Value| Error::UnknownParameter {
+        file: file.to_string(),
+        path: path.to_string(),
+        nearest: nearest(path, &text_paths(v), 3),
+    };
+    let (parent, last) = path.rsplit_once('.').unwrap_or(("", path));
+    match get_mut(v, path) {
+        Some(Value::Integer(_) | Value::Float(_) | Value::Boolean(_)) => {
+            return Err(Error::invalid(
+                file,
+                path,
+                format!("takes a number (or true/false), not the word `{text}`"),
+            ))
+        }
+        Some(Value::Table(_)) => return Err(unknown(v)),
+        Some(_) => {}
+        None if RawConfig::accepts(parent, last) => {}
+        None => return Err(unknown(v)),
+    }
+    let words = || {
+        Value::Array(
+            text.split(',')
+                .map(|w| Value::String(w.trim().to_string()))
+                .collect(),
+        )
+    };
+    let candidates = if text.contains(',') {
+        vec![words()]
+    } else {
+        vec![Value::String(text.to_string()), words()]
+    };
+    let mut why = None;
+    for c in candidates {
+        let mut probe = v.clone();
+        // A top-level table the file leaves out (`[design]`) is created for its field.
+        if !parent.is_empty() && !parent.contains('.') && get_mut(&mut probe, parent).is_none() {
+            if let Value::Table(root) = &mut probe {
+                root.insert(parent.to_string(), Value::Table(toml::map::Map::new()));
+            }
+        }
+        let Some(t) = table_at(&mut probe, parent) else {
+            return Err(unknown(v));
+        };
+        t.insert(last.to_string(), c);
+        match RawConfig::from_value(probe.clone(), file) {
+            Ok(_) => {
+                *v = probe;
+                return Ok(());
+            }
+            Err(e) => {
+                why.get_or_insert(e);
+            }
+        }
+    }
+    Err(why.unwrap_or_else(|| unknown(v)))
+}
+
+/// Every leaf path of a config value, numbers and words alike (for suggestions).
+fn text_paths(v: &Value) -> Vec<String> {
+    fn go(v: &Value, prefix: String, out: &mut Vec<String>) {
+        let join = |k: &str| {
+            if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            }
+        };
+        match v {
+            Value::Table(t) => t.iter().for_each(|(k, x)| go(x, join(k), out)),
+            Value::Array(a) if a.iter().any(|x| x.get("id").is_some()) => {
+                for x in a {
+                    if let Some(id) = x.get("id").and_then(Value::as_str) {
+                        go(x, join(id), out);
+                    }
+                }
+            }
+            _ => out.push(prefix),
+        }
+    }
+    let mut out = Vec::new();
+    go(v, String::new(), &mut out);
+    out.sort();
+    out
+}
+
 /// Read the number at `path`, if there is one.
 pub fn get(v: &Value, path: &str) -> Option<f64> {
     let mut cur = v;
@@ -232,6 +324,45 @@ mod tests {
         // A known field given a wrong kind of value is not "unknown".
         let e = set(&mut v, "regimes.nato_light.decision_delay_hours", 1.0, "f");
         assert!(e.is_ok() || !matches!(e, Err(Error::UnknownParameter { .. })));
+    }
+
+    /// Words and lists go through the shape check of a file; numbers are refused there, and a
+    /// missing top-level table (`[design]`) is created for its field.
+    #[test]
+    fn words_and_lists_are_set_and_checked() {
+        let mut v = default_value();
+        set_text(&mut v, "regimes.article5.rule", "consensus", "f").unwrap();
+        set_text(&mut v, "regimes.article5.package", "troops,rapid_support", "f").unwrap();
+        set_text(&mut v, "design.reassurance_force", "without", "f").unwrap();
+        let raw = RawConfig::from_value(v.clone(), "f").unwrap();
+        assert_eq!(raw.regimes["article5"].rule.as_deref(), Some("consensus"));
+        assert_eq!(
+            raw.regimes["article5"].package,
+            Some(vec!["troops".to_string(), "rapid_support".to_string()])
+        );
+        let m = crate::model::validate::Model::from_raw(&raw, "f").unwrap();
+        assert_eq!(m.force_design(), crate::model::config::ForceDesign::Without);
+        // A one-word list.
+        set_text(&mut v, "regimes.nato_light.package", "rapid_support", "f").unwrap();
+        let raw = RawConfig::from_value(v.clone(), "f").unwrap();
+        assert_eq!(
+            raw.regimes["nato_light"].package,
+            Some(vec!["rapid_support".to_string()])
+        );
+        // A number field, an unknown name and a bad enum word.
+        let e = set_text(&mut v, "russia.lambda", "high", "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("russia.lambda") && e.contains("takes a number"), "{e}");
+        let e = set_text(&mut v, "regimes.article5.rul", "qmv", "f").unwrap_err();
+        assert!(
+            matches!(&e, Error::UnknownParameter { nearest, .. } if nearest.contains(&"regimes.article5.rule".to_string())),
+            "{e:?}"
+        );
+        let e = set_text(&mut v, "design.reassurance_force", "maybe", "f")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("maybe"), "{e}");
     }
 
     #[test]

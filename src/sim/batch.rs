@@ -100,6 +100,34 @@ pub fn run_batch_with(
     progress: &dyn Progress,
     sink: &mut dyn FnMut(u64, &[RunRecord]),
 ) -> BatchResult {
+    batch_until(model, point, pool, progress, sink, &|| false).0
+}
+
+/// As [`run_batch`], stopping early once `cancel()` returns true (it is asked before each chunk
+/// of [`chunk_size`] runs is started): `None` then, the batch otherwise (the same as
+/// [`run_batch`]'s). Lets an interactive caller drop a batch a newer request has replaced.
+pub fn run_batch_cancellable(
+    model: &Model,
+    point: u64,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+    cancel: &(dyn Fn() -> bool + Sync),
+) -> Option<BatchResult> {
+    match batch_until(model, point, pool, progress, &mut |_, _| {}, cancel) {
+        (result, false) => Some(result),
+        (_, true) => None,
+    }
+}
+
+/// The batch and whether it was cancelled before its last run.
+fn batch_until(
+    model: &Model,
+    point: u64,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+    sink: &mut dyn FnMut(u64, &[RunRecord]),
+    cancel: &(dyn Fn() -> bool + Sync),
+) -> (BatchResult, bool) {
     let prepared = prepare_in(model, pool);
     let mut result = BatchResult::new(model);
     let chunk_runs = chunk_size(model);
@@ -123,6 +151,7 @@ pub fn run_batch_with(
         })
     };
     let compute = &compute;
+    let mut cancelled = false;
     // One chunk ahead: the pool computes chunk k+1 while this thread folds chunk k and hands its
     // runs to `sink` (the only reorder buffer; memory stays at two chunks).
     std::thread::scope(|s| {
@@ -130,11 +159,16 @@ pub fn run_batch_with(
             let end = (start + chunk_runs).min(runs);
             (start, end, s.spawn(move || compute(start, end)))
         };
-        let mut next = (runs > 0).then(|| ahead(0));
+        cancelled = runs > 0 && cancel();
+        let mut next = (runs > 0 && !cancelled).then(|| ahead(0));
         while let Some((start, end, job)) = next.take() {
             let chunk = job.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             if end < runs {
-                next = Some(ahead(end));
+                if cancel() {
+                    cancelled = true;
+                } else {
+                    next = Some(ahead(end));
+                }
             }
             for (k, records) in chunk.iter().enumerate() {
                 result.add_run(records);
@@ -143,7 +177,7 @@ pub fn run_batch_with(
             progress.advance(end - start);
         }
     });
-    result
+    (result, cancelled)
 }
 
 #[cfg(test)]
@@ -159,5 +193,29 @@ mod tests {
         let serial = format!("{:?}", prepare(&model));
         let parallel = format!("{:?}", prepare_in(&model, &pool(2).unwrap()));
         assert_eq!(serial, parallel);
+    }
+
+    /// A batch nobody cancels is the plain batch; one cancelled after its first chunk (or
+    /// before it starts) is dropped.
+    #[test]
+    fn cancelled_batch_is_dropped_and_uncancelled_is_the_batch() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut raw = RawConfig::builtin();
+        raw.run.runs = 2 * CHUNK + 3;
+        raw.run.periods = 4;
+        let model = Model::from_raw(&raw, "default").unwrap();
+        let pool = pool(2).unwrap();
+        let plain = run_batch(&model, 0, &pool, &Silent);
+        let kept = run_batch_cancellable(&model, 0, &pool, &Silent, &|| false).unwrap();
+        assert_eq!(plain, kept);
+        let asked = AtomicUsize::new(0);
+        let after_first = || asked.fetch_add(1, Ordering::SeqCst) >= 1;
+        assert!(run_batch_cancellable(&model, 0, &pool, &Silent, &after_first).is_none());
+        assert_eq!(
+            asked.load(Ordering::SeqCst),
+            2,
+            "asked before chunk 0 and before chunk 1"
+        );
+        assert!(run_batch_cancellable(&model, 0, &pool, &Silent, &|| true).is_none());
     }
 }
