@@ -39,25 +39,29 @@ unsafe impl GlobalAlloc for Counting {
 static A: Counting = Counting;
 
 #[test]
-fn monthly_loop_allocates_nothing() {
+fn whole_runs_allocate_nothing_after_warm_up() {
     let m = Model::from_raw(&RawConfig::builtin(), "default").unwrap();
     let mut crises = 0;
+    // Every arm (each regime with and without the force), and the whole run: opening its
+    // stream, resetting the reused state, every month and crisis.
     for r in 0..m.regimes().len() {
-        let p = Prepared::new(&m, r, true);
-        let mut st = RunState::new(&p);
-        for run in 0..50 {
-            let mut d = Draws::new(9, 0, run);
-            st.reset(&p);
-            WATCH.with(|w| w.set(true));
-            run_with(&p, &mut st, &mut d, &mut NoTrace);
-            WATCH.with(|w| w.set(false));
-            crises += st.record.crises;
+        for force in [false, true] {
+            let p = Prepared::new(&m, r, force);
+            let mut st = RunState::new(&p);
+            for run in 0..50 {
+                WATCH.with(|w| w.set(true));
+                let mut d = Draws::new(9, 0, run);
+                st.reset(&p);
+                run_with(&p, &mut st, &mut d, &mut NoTrace);
+                WATCH.with(|w| w.set(false));
+                crises += st.record.crises;
+            }
         }
     }
     assert!(crises > 100, "the watched runs must include crises ({crises})");
     assert_eq!(
         ALLOCS.load(Ordering::SeqCst),
         0,
-        "heap allocations in the monthly loop"
+        "heap allocations in a whole run"
     );
 }

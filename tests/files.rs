@@ -254,7 +254,7 @@ fn a_killed_runs_temporary_files_are_removed_by_the_next_run() {
         None
     };
     let mut seen = None;
-    for _ in 0..5 {
+    for _ in 0..20 {
         let mut c = spawn(&["run", "--runs", "100", "--quiet", "--force", "--out", o]);
         let t0 = Instant::now();
         while seen.is_none() && t0.elapsed() < Duration::from_secs(60) {
@@ -265,9 +265,11 @@ fn a_killed_runs_temporary_files_are_removed_by_the_next_run() {
         }
         let _ = c.kill();
         let _ = c.wait();
-        if seen.is_some() {
+        // The run may have renamed the file between the look and the kill: try again.
+        if seen.as_ref().is_some_and(|p| p.exists()) {
             break;
         }
+        seen = None;
     }
     let seen = seen.expect("a temporary PNG was seen before the kill");
     assert!(seen.exists(), "the killed run left {}", seen.display());
