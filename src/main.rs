@@ -136,6 +136,10 @@ enum Command {
         /// The point to rerun (with --from-sweep)
         #[arg(long, requires = "from_sweep")]
         point: Option<usize>,
+        /// Draw each run's parameters from a calibration's posterior.csv (the same draw and
+        /// stream in every regime); writes ensemble.csv, orderings.csv, draws.csv and a chart
+        #[arg(long, value_name = "POSTERIOR", conflicts_with_all = ["from_sweep", "per_run"])]
+        ensemble: Option<PathBuf>,
     },
     /// Sweep parameters over a design (grid, lhs, sobol, table); every regime at every point
     #[command(
@@ -496,6 +500,34 @@ fn calibration_table(r: &deterrence_sim::study::calibrate::sampler::CalibrationR
     t
 }
 
+/// The table `run --ensemble` prints.
+fn ensemble_table(e: &deterrence_sim::study::ensemble::Ensemble) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::from(
+        "regime       force      runs  success            95% CI  diff vs baseline [95% CI]  draws above/equal/below\n",
+    );
+    for r in e.rows() {
+        let diff = r.diff.map_or(String::from("-"), |(d, lo, hi)| {
+            format!("{d:+.3} [{lo:+.3},{hi:+.3}]")
+        });
+        let _ = writeln!(
+            t,
+            "{:<12} {:<7} {:>7}  {:>7.3}  [{:.3},{:.3}]  {:<25}  {:.2}/{:.2}/{:.2}",
+            r.regime,
+            if r.force { "with" } else { "without" },
+            r.runs,
+            r.success.0,
+            r.success.1,
+            r.success.2,
+            diff,
+            r.draws_above.0,
+            r.draws_above.1,
+            r.draws_above.2
+        );
+    }
+    t
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -527,7 +559,33 @@ fn dispatch(cli: Cli) -> Result<()> {
             per_run,
             from_sweep,
             point,
+            ensemble,
         } => {
+            if let Some(post) = ensemble {
+                let o = args.overrides();
+                let (_, _, model) = load::resolve(config.as_deref(), &o)?;
+                let bar = Bar::new(model.run().runs, quiet, "runs");
+                let r = deterrence_sim::app::ensemble::run(
+                    config.as_deref(),
+                    &o,
+                    &post,
+                    out.as_deref(),
+                    force,
+                    &bar,
+                )?;
+                bar.0.finish_and_clear();
+                if !quiet {
+                    print!("{}", ensemble_table(&r.ensemble));
+                    println!(
+                        "{} runs per arm over {} posterior draws in {:.2} s; results in {}",
+                        model.run().runs,
+                        r.ensemble.per_draw().len(),
+                        r.wall_seconds,
+                        r.dir.display()
+                    );
+                }
+                return Ok(());
+            }
             if let (Some(dir), Some(p)) = (from_sweep, point) {
                 let report = point::rerun(&dir, p, out, force)?;
                 if !quiet {

@@ -278,3 +278,112 @@ fn bad_calibration_files_are_clear_errors() {
         assert!(text(&o).contains("not built yet"), "{}", text(&o));
     }
 }
+
+/// `run --ensemble` with a posterior of one particle at the config's own values is the plain
+/// run: the same streams in every regime, so the same success rates and paired differences as
+/// `run`'s summary.csv; it does not depend on the thread count; with two particles the draws
+/// split the runs by weight; a damaged posterior is refused naming the line.
+#[test]
+fn ensemble_runs_are_paired_draws_from_the_posterior() {
+    let d = tmp("cal-ens");
+    let cfg = d.join("default.toml");
+    std::fs::write(&cfg, DEFAULT).unwrap();
+    let post = d.join("posterior.csv");
+    std::fs::write(
+        &post,
+        "generation,particle,weight,distance,russia.lambda,russia.war_cost\n0,0,1,,9,9\n1,0,1,0.5,2.5,2.0\n",
+    )
+    .unwrap();
+    let c = cfg.to_str().unwrap();
+    let plain = run(&[
+        "run",
+        c,
+        "--runs",
+        "300",
+        "--quiet",
+        "--out",
+        d.join("plain").to_str().unwrap(),
+    ]);
+    assert!(plain.status.success(), "{}", text(&plain));
+    for threads in ["1", "2"] {
+        let out = d.join(format!("ens{threads}"));
+        let o = run(&[
+            "run",
+            c,
+            "--runs",
+            "300",
+            "--quiet",
+            "--threads",
+            threads,
+            "--ensemble",
+            post.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let summary = util::rows(&d.join("plain/summary.csv"));
+    let ens = util::rows(&d.join("ens1/ensemble.csv"));
+    let col = |rows: &[Vec<String>], name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    // summary.csv rounds rates to 6 decimals: compare against its exact counts.
+    let (s_wins, e_rate) = (col(&summary, "successes"), col(&ens, "success_rate"));
+    let (s_better, s_worse, e_diff) = (
+        col(&summary, "better_than_none"),
+        col(&summary, "worse_than_none"),
+        col(&ens, "diff_vs_baseline"),
+    );
+    assert_eq!(summary.len(), ens.len());
+    for (s, e) in summary[1..].iter().zip(&ens[1..]) {
+        assert_eq!((&s[0], &s[1]), (&e[0], &e[1]));
+        let f = |x: &str| x.parse::<f64>().unwrap();
+        assert_eq!(f(&s[s_wins]) / 300.0, f(&e[e_rate]), "{s:?} vs {e:?}");
+        let diff = (f(&s[s_better]) - f(&s[s_worse])) / 300.0;
+        assert!((diff - f(&e[e_diff])).abs() < 1e-15, "{s:?} vs {e:?}");
+    }
+    assert_eq!(
+        read(&d.join("ens1"), "ensemble.csv"),
+        read(&d.join("ens2"), "ensemble.csv")
+    );
+    // Two particles with weights 1 and 3: about a quarter of the runs draw the first.
+    std::fs::write(
+        &post,
+        "generation,particle,weight,distance,russia.lambda\n2,0,1,0.1,2.0\n2,1,3,0.1,3.0\n",
+    )
+    .unwrap();
+    let out = d.join("two");
+    let o = run(&[
+        "run",
+        c,
+        "--runs",
+        "2000",
+        "--quiet",
+        "--ensemble",
+        post.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let draws = util::rows(&out.join("draws.csv"));
+    let first: f64 = draws[1][1].parse().unwrap();
+    assert!((first / 2000.0 - 0.25).abs() < 0.03, "{draws:?}");
+    std::fs::write(
+        &post,
+        "generation,particle,weight,distance,russia.lambda\n2,0,x,0.1,2.0\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "run",
+        c,
+        "--quiet",
+        "--ensemble",
+        post.to_str().unwrap(),
+        "--out",
+        d.join("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("line 2") && text(&o).contains("weight"),
+        "{}",
+        text(&o)
+    );
+}
