@@ -431,7 +431,7 @@ impl deterrence_sim::study::calibrate::sampler::CalibrationProgress for CalBar {
     }
     fn simulated(&self) {
         let n = self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if n % 16 == 0 {
+        if n.is_multiple_of(16) {
             self.0.tick();
         }
     }

@@ -202,7 +202,7 @@ pub fn cholesky(a: &[f64], d: usize) -> Option<Vec<f64>> {
                 s -= l[i * d + k] * l[j * d + k];
             }
             if i == j {
-                if !(s > 0.0) {
+                if s.is_nan() || s <= 0.0 {
                     return None;
                 }
                 l[i * d + i] = s.sqrt();

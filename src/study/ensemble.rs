@@ -380,7 +380,7 @@ impl Ensemble {
             let lo = d.iter().map(|x| x.0).fold(f64::INFINITY, f64::min).min(0.0);
             let hi = d.iter().map(|x| x.0).fold(f64::NEG_INFINITY, f64::max).max(0.0);
             let w = ((hi - lo) / BINS as f64).max(1e-9);
-            let mut h = vec![0.0; BINS];
+            let mut h = [0.0; BINS];
             for (x, r) in &d {
                 h[(((x - lo) / w) as usize).min(BINS - 1)] += r;
             }

@@ -11,8 +11,8 @@ use crate::report::charts::{self, Bar, Figure, Panel, Series};
 use crate::report::files::{sha256_hex, write_atomic};
 use crate::report::manifest::write_manifest;
 use crate::stats::abc::{self, Prior};
-use crate::study::calibrate::sampler::{to_parameters, Generation, State};
 use crate::study::calibrate::spec::{Calibration, Statistic};
+use crate::study::calibrate::state::{to_parameters, Generation, State};
 use crate::Result;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -208,7 +208,7 @@ pub fn write(dir: &Path, state: &State, wall: f64) -> Result<Vec<PathBuf>> {
         "posterior_medians": names.iter().zip(&medians).map(|(n, m)| (n.to_string(), *m)).collect::<std::collections::BTreeMap<_, _>>(),
         "config_note": "config = the base config with every calibrated parameter at its posterior median",
         "base_config": cal.base_origin(),
-        "state_sha256": sha256_hex(&std::fs::read(dir.join(crate::study::calibrate::sampler::STATE)).unwrap_or_default()),
+        "state_sha256": sha256_hex(&std::fs::read(dir.join(crate::study::calibrate::state::STATE)).unwrap_or_default()),
     });
     let design = if cal.force() {
         ForceDesign::With

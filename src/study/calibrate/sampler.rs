@@ -20,13 +20,12 @@ use crate::sim::batch::{self as runner, Silent};
 use crate::stats::abc;
 use crate::stats::rng::{Draws, MAX_REPLICATE};
 use crate::study::calibrate::spec::Calibration;
+pub use crate::study::calibrate::state::{to_parameters, Generation, State};
 use crate::study::calibrate::statistics::{distance, Estimate, Tally};
 use crate::{Error, Result};
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The state file of a calibration directory.
-pub const STATE: &str = "calibration-state.json";
+pub use crate::study::calibrate::state::STATE;
 
 /// Names a calibration directory holds besides those its manifest lists.
 pub const KNOWN: [&str; 5] = [
@@ -36,40 +35,6 @@ pub const KNOWN: [&str; 5] = [
     "predictive.csv",
     "parameters.csv",
 ];
-
-/// One finished generation. Non-finite numbers are stored as `null`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Generation {
-    /// Its index (0 = the prior sample).
-    pub index: usize,
-    /// Its tolerance ε (`None`: infinite, generation 0).
-    pub tolerance: Option<f64>,
-    /// The particles on the working scale, one vector per particle.
-    pub particles: Vec<Vec<f64>>,
-    /// Normalised importance weights.
-    pub weights: Vec<f64>,
-    /// Each particle's distance (`None`: infinite).
-    pub distances: Vec<Option<f64>>,
-    /// Each particle's simulated statistics, one per target, natural scale (`None`: undefined).
-    pub statistics: Vec<Vec<Option<f64>>>,
-    /// Candidates simulated.
-    pub simulations: usize,
-    /// Effective sample size of the weights.
-    pub ess: f64,
-}
-
-/// The state of a calibration directory: the calibration and the generations done.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct State {
-    /// The calibration.
-    pub calibration: Calibration,
-    /// Its identity ([`Calibration::identity`]).
-    pub identity: String,
-    /// Generations done.
-    pub generations: Vec<Generation>,
-    /// Why the sampler stopped, once it has.
-    pub stopped: Option<String>,
-}
 
 /// Receives the sampler's progress.
 pub trait CalibrationProgress: Sync {
@@ -119,15 +84,6 @@ pub fn simulate(
     Ok(tally.estimates())
 }
 
-/// Working-scale values to parameter values.
-pub fn to_parameters(cal: &Calibration, working: &[f64]) -> Vec<f64> {
-    cal.parameters()
-        .iter()
-        .zip(working)
-        .map(|(p, &z)| p.prior().from_working(z))
-        .collect()
-}
-
 /// The prior density of a working-scale point (product over parameters, up to a constant).
 fn prior_density(cal: &Calibration, z: &[f64]) -> f64 {
     cal.parameters()
@@ -148,7 +104,7 @@ fn kernel(cal: &Calibration, g: &Generation) -> Vec<f64> {
     for (k, p) in cal.parameters().iter().enumerate() {
         let (lo, hi) = p.prior().working_range();
         let floor = (1e-6 * (hi - lo)).powi(2);
-        if !(cov[k * d + k] > floor) {
+        if cov[k * d + k].is_nan() || cov[k * d + k] <= floor {
             cov[k * d + k] = floor;
         }
     }
