@@ -15,7 +15,8 @@ use crate::stats::rng::Draws;
 /// A prior on one parameter, on a finite range. Sampling and densities work on the *working
 /// scale*: the parameter itself for `Uniform` and `Beta`, its natural log for `LogUniform`, so
 /// a log-uniform prior is uniform there and the perturbation kernel moves it multiplicatively.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Prior {
     /// Uniform on `[low, high]`.
     Uniform {

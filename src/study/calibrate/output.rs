@@ -141,11 +141,11 @@ pub fn write(dir: &Path, state: &State, wall: f64) -> Result<Vec<PathBuf>> {
             t,
             "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             p.path,
-            p.kind,
-            p.range.0,
-            p.range.1,
-            p.shapes.0,
-            p.shapes.1,
+            p.kind(),
+            p.prior.range().0,
+            p.prior.range().1,
+            p.shapes().0,
+            p.shapes().1,
             s.mean,
             s.q[0],
             s.q[1],
@@ -232,9 +232,14 @@ pub fn write(dir: &Path, state: &State, wall: f64) -> Result<Vec<PathBuf>> {
 
 fn versus_name(cal: &Calibration, v: Option<usize>) -> String {
     let Some(v) = v else { return String::new() };
-    cal.point_model(&cal.parameters().iter().map(|p| p.range.0).collect::<Vec<_>>())
-        .map(|(_, m)| m.regimes()[v].name.clone())
-        .unwrap_or_default()
+    cal.point_model(
+        &cal.parameters()
+            .iter()
+            .map(|p| p.prior.range().0)
+            .collect::<Vec<_>>(),
+    )
+    .map(|(_, m)| m.regimes()[v].name.clone())
+    .unwrap_or_default()
 }
 
 fn put(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {

@@ -324,27 +324,30 @@ pub struct Method {
 pub struct Parameter {
     /// The dotted path.
     pub path: String,
-    /// The prior, as its kind and numbers (see [`Parameter::prior`]).
-    pub kind: String,
-    /// `[low, high]`.
-    pub range: (f64, f64),
-    /// Beta shapes (1, 1 otherwise).
-    pub shapes: (f64, f64),
+    /// The prior.
+    pub prior: Prior,
 }
 
 impl Parameter {
     /// The prior.
     pub fn prior(&self) -> Prior {
-        let (low, high) = self.range;
-        match self.kind.as_str() {
-            "log_uniform" => Prior::LogUniform { low, high },
-            "beta" => Prior::Beta {
-                a: self.shapes.0,
-                b: self.shapes.1,
-                low,
-                high,
-            },
-            _ => Prior::Uniform { low, high },
+        self.prior
+    }
+
+    /// The prior's kind as written in a calibration file.
+    pub fn kind(&self) -> &'static str {
+        match self.prior {
+            Prior::Uniform { .. } => "uniform",
+            Prior::LogUniform { .. } => "log_uniform",
+            Prior::Beta { .. } => "beta",
+        }
+    }
+
+    /// Beta shapes (1, 1 for the others).
+    pub fn shapes(&self) -> (f64, f64) {
+        match self.prior {
+            Prior::Beta { a, b, .. } => (a, b),
+            _ => (1.0, 1.0),
         }
     }
 }
@@ -490,15 +493,19 @@ impl Calibration {
                 ));
             }
             let (lo, hi) = (p.range[0], p.range[1]);
-            let shapes = match p.kind.as_str() {
+            let prior = match p.kind.as_str() {
                 "uniform" | "log_uniform" => {
                     if p.a.is_some() || p.b.is_some() {
                         return Err(bad(&f("a"), "a and b are for kind = \"beta\" only".into()));
                     }
-                    if p.kind == "log_uniform" && lo <= 0.0 {
-                        return Err(bad(&f("range"), format!("log_uniform needs low > 0 (got {lo})")));
+                    if p.kind == "log_uniform" {
+                        if lo <= 0.0 {
+                            return Err(bad(&f("range"), format!("log_uniform needs low > 0 (got {lo})")));
+                        }
+                        Prior::LogUniform { low: lo, high: hi }
+                    } else {
+                        Prior::Uniform { low: lo, high: hi }
                     }
-                    (1.0, 1.0)
                 }
                 "beta" => {
                     let (Some(a), Some(b)) = (p.a, p.b) else {
@@ -513,7 +520,12 @@ impl Calibration {
                             format!("beta shapes must be finite and > 0 (got a = {a}, b = {b})"),
                         ));
                     }
-                    (a, b)
+                    Prior::Beta {
+                        a,
+                        b,
+                        low: lo,
+                        high: hi,
+                    }
                 }
                 other => {
                     return Err(bad(
@@ -524,9 +536,7 @@ impl Calibration {
             };
             parameters.push(Parameter {
                 path: p.path.clone(),
-                kind: p.kind.clone(),
-                range: (lo, hi),
-                shapes,
+                prior,
             });
         }
 
@@ -741,8 +751,8 @@ impl Calibration {
             threads,
         };
         // Every corner of the prior box must be a valid model (so no particle fails hours in).
-        let lows: Vec<f64> = cal.parameters.iter().map(|p| p.range.0).collect();
-        let highs: Vec<f64> = cal.parameters.iter().map(|p| p.range.1).collect();
+        let lows: Vec<f64> = cal.parameters.iter().map(|p| p.prior.range().0).collect();
+        let highs: Vec<f64> = cal.parameters.iter().map(|p| p.prior.range().1).collect();
         let sweep = cal.sweep(vec![lows, highs]);
         sweep.point_model(0)?;
         sweep.point_model(1)?;
