@@ -1,8 +1,9 @@
 //! Pure mathematics, independent of the model: portable elementary functions, seeded random
 //! streams, confidence intervals,
-//! experimental designs (grid, Latin hypercube, Sobol) and sensitivity estimators (Sobol, Morris,
-//! PRIM). Nothing here knows about actors, regimes or files.
+//! experimental designs (grid, Latin hypercube, Sobol), sensitivity estimators (Sobol, Morris,
+//! PRIM) and the ABC-SMC sampler's maths (`abc`). Nothing here knows about actors, regimes or files.
 
+pub mod abc;
 pub mod design;
 pub mod intervals;
 pub mod maths;

@@ -1,0 +1,15 @@
+//! Calibration to evidence: a calibration file (`spec`) names priors over dotted paths and
+//! targets (a regime's simulated statistic against an observed value, each the row of
+//! `targets.csv` it comes from); the statistics are computed from the engine's run records
+//! (`statistics`); ABC-SMC runs the particles on the engine, resumable per generation
+//! (`sampler`, with the maths in [`crate::stats::abc`] and the state kept between generations in
+//! `state`); the posterior, diagnostics, predictive
+//! checks, charts and manifest are written at the end (`output`). The synthetic coverage study
+//! (`synthetic`) checks that the harness recovers known parameters.
+
+pub mod output;
+pub mod sampler;
+pub mod spec;
+pub mod state;
+pub mod statistics;
+pub mod synthetic;
