@@ -2,12 +2,14 @@
 //! (`spec`, `study_file`), its points run in order (`execute`) into a directory that can be
 //! resumed (`store`), then finished (`finish`): `points.csv`, charts (`charts`) or indices
 //! (`analysis`), manifest. Shards are combined by `merge`; `mpi` spreads points over ranks
-//! (feature `mpi`).
+//! (feature `mpi`). A design matrix given in memory (the Python package's `evaluate`) becomes
+//! the sweep of its points in `matrix`.
 
 pub mod analysis;
 pub mod charts;
 pub mod execute;
 pub mod finish;
+pub mod matrix;
 pub mod merge;
 #[cfg(feature = "mpi")]
 pub mod mpi;

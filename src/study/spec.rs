@@ -563,7 +563,7 @@ impl Sweep {
         if let Some(n) = o.points {
             check_option("--points", n, 1, MAX_POINTS as u64)?;
         }
-        check_regime_lists(&file, &raw, &base_raw)?;
+        check_regime_lists(&file, raw.regimes.as_ref(), raw.compare.as_ref(), &base_raw)?;
         let force = study_force(raw.design.reassurance_force, &file, &base_raw, &base_origin)?;
         let design = Design::sweep_kind(&raw.design.kind, &file)?;
         let (params, mut points) = design_points(&file, dir, &raw, &base_raw, o, design)?;
@@ -945,9 +945,14 @@ impl Analysis {
 
 /// The base config's regimes named by `regimes` and `compare` exist, and `compare` names two of
 /// the sweep's.
-fn check_regime_lists(file: &str, raw: &RawSweep, base_raw: &RawConfig) -> Result<()> {
+pub fn check_regime_lists(
+    file: &str,
+    regimes: Option<&Vec<String>>,
+    compare: Option<&Vec<String>>,
+    base_raw: &RawConfig,
+) -> Result<()> {
     let bad = |field: &str, msg: String| Error::invalid(file, field, msg);
-    if let Some(rs) = &raw.regimes {
+    if let Some(rs) = regimes {
         if rs.is_empty() {
             return Err(bad(
                 "regimes",
@@ -966,12 +971,8 @@ fn check_regime_lists(file: &str, raw: &RawSweep, base_raw: &RawConfig) -> Resul
             }
         }
     }
-    if let Some(c) = &raw.compare {
-        let known = |r: &String| {
-            raw.regimes
-                .as_ref()
-                .map_or(base_raw.regimes.contains_key(r), |rs| rs.contains(r))
-        };
+    if let Some(c) = compare {
+        let known = |r: &String| regimes.map_or(base_raw.regimes.contains_key(r), |rs| rs.contains(r));
         if c.len() != 2 || !c.iter().all(known) {
             return Err(bad(
                 "compare",
