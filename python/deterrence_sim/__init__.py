@@ -44,6 +44,7 @@ __all__ = [
     "METRICS",
     "Results",
     "evaluate",
+    "regimes",
     "replay",
     "run",
     "__version__",
@@ -245,6 +246,13 @@ def replay(
         with_force=force == "with",
     )
     return json.loads(text)
+
+
+def regimes(config: ConfigArg = None, regimes: Optional[Sequence[str]] = None) -> List[str]:
+    """The regimes :func:`evaluate` reports for ``config`` and ``regimes``, in config order: the
+    regimes asked for (all by default) and the baseline ``none``, as a sweep runs them."""
+    kind, value = _config(config)
+    return list(_native.regimes(kind, value, list(regimes) if regimes is not None else None))
 
 
 def _standard_errors(points: pd.DataFrame, runs: Optional[pd.DataFrame], metric: str) -> np.ndarray:

@@ -14,6 +14,9 @@ from typing import List, Sequence, Tuple
 
 import pandas as pd
 
+# pandas 3 reads floats exactly by default and deprecates the option; older pandas needs it.
+_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
 #: The pandas dtype of each column kind of the library's schema.
 DTYPES = {
     "text": "string",
@@ -38,7 +41,7 @@ def frame(text: str, columns: Sequence[Tuple[str, str]]) -> pd.DataFrame:
         dtype=dtype,
         keep_default_na=False,
         na_values={c: [""] for c, k in columns if k in ("float", "exact", "optint")},
-        float_precision="round_trip",
+        **_EXACT,
     )
     # Integers and booleans are converted after reading, so that an empty cell (only allowed in
     # an optional integer) becomes <NA> and anything else fails loudly.

@@ -200,6 +200,14 @@ fn replay(
     serde_json::to_string_pretty(&trace).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// The regimes `evaluate` reports for this config and `regimes` (with the baseline `none`).
+#[pyfunction]
+#[pyo3(signature = (kind, value, regimes=None))]
+fn regimes(kind: &str, value: &str, regimes: Option<Vec<String>>) -> PyResult<Vec<String>> {
+    let (text, origin) = base_text(kind, value).map_err(py_err)?;
+    matrix::regimes_run("evaluate()", &text, &origin, regimes.as_ref()).map_err(py_err)
+}
+
 /// The metrics `evaluate` can return (the study files' `output.metric`).
 #[pyfunction]
 fn metrics() -> Vec<&'static str> {
@@ -213,6 +221,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(replay, m)?)?;
     m.add_function(wrap_pyfunction!(metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(regimes, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_TOML", deterrence_sim::model::config::DEFAULT_TOML)?;
     Ok(())

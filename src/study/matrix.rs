@@ -11,7 +11,8 @@ use crate::report::tables::{runs, summary, Kind};
 use crate::sim::batch::{self as runner, Progress};
 use crate::study::execute::{compute_point, compute_point_runs};
 use crate::study::spec::{
-    check_params, check_regime_lists, replicates_of, study_force, threads_of, Design, Sweep, PARAMETER, POINT,
+    check_params, check_regime_lists, keep_regimes, replicates_of, study_force, threads_of, Design, Sweep,
+    PARAMETER, POINT,
 };
 use crate::{Error, Result};
 
@@ -109,6 +110,24 @@ impl Matrix {
         }
         Ok(sweep)
     }
+}
+
+/// The regimes a sweep over `base_toml` runs at every point, in config order: those of `keep`
+/// (all when `None`) and the baseline `none`; unknown names are refused as a sweep refuses them.
+pub fn regimes_run(
+    label: &str,
+    base_toml: &str,
+    base_origin: &str,
+    keep: Option<&Vec<String>>,
+) -> Result<Vec<String>> {
+    let value: toml::Value = toml::from_str(base_toml).map_err(|e| Error::Parse {
+        file: base_origin.to_string(),
+        message: e.to_string(),
+    })?;
+    let mut raw = RawConfig::from_value(value, base_origin)?;
+    check_regime_lists(label, keep, None, &raw)?;
+    keep_regimes(&mut raw, keep, true);
+    Ok(raw.regimes.keys().cloned().collect())
 }
 
 /// Every column of the sweep's `points.csv` with its kind: `point`, the parameters, `regime`,

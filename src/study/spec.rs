@@ -616,13 +616,7 @@ impl Sweep {
             params::set(&mut v, path, x, &origin)?;
         }
         let mut raw = RawConfig::from_value(v, &origin)?;
-        if let Some(keep) = &self.regimes {
-            // Sweeps keep the baseline `none` for their paired differences; an analysis needs
-            // only its regimes.
-            let baseline = self.analysis.is_none();
-            raw.regimes
-                .retain(|k, _| keep.contains(k) || (baseline && k == "none"));
-        }
+        keep_regimes(&mut raw, self.regimes.as_ref(), self.analysis.is_none());
         raw.run.seed = self.seed;
         raw.run.runs = self.replicates;
         raw.run.threads = self.threads as u64;
@@ -787,6 +781,15 @@ pub fn check_params(params: &[String], points: &[Vec<f64>], file: &str) -> Resul
         ));
     }
     Ok(())
+}
+
+/// Keep the regimes a study runs: those of `keep` (all when `None`) and, for a sweep
+/// (`baseline`), `none` for the paired differences; an analysis needs only its regimes.
+pub fn keep_regimes(raw: &mut RawConfig, keep: Option<&Vec<String>>, baseline: bool) {
+    if let Some(keep) = keep {
+        raw.regimes
+            .retain(|k, _| keep.contains(k) || (baseline && k == "none"));
+    }
 }
 
 /// Load a study's base config: `base` relative to `dir`, or the built-in default.
