@@ -54,8 +54,7 @@ def main(argv=None):
     if 0 < low.sum() < len(y):
         alg = prim.Prim(x, low, threshold=0.5, peel_alpha=0.1)
         box = alg.find_box()
-        print(box.inspect(style="table") if hasattr(box, "inspect") else box)
-        print(box.box_lims[-1] if hasattr(box, "box_lims") else "")
+        box.inspect()  # prints the chosen box: coverage, density, and its limits per uncertainty
     return experiments, outcomes
 
 
