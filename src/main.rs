@@ -5,7 +5,6 @@ use clap::{Parser, Subcommand};
 use deterrence_sim::app::load::{self, Overrides};
 use deterrence_sim::app::{init, plot, point, run, validate};
 use deterrence_sim::sim::batch::Progress;
-use deterrence_sim::sim::prepared::Prepared;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -757,16 +756,13 @@ fn dispatch(cli: Cli) -> Result<()> {
                 sets,
                 ..Default::default()
             };
-            let (_, _, model) = load::resolve(config.as_deref(), &o)?;
-            if run > deterrence_sim::stats::rng::MAX_REPLICATE {
-                anyhow::bail!(deterrence_sim::Error::Usage {
-                    option: "--run".into(),
-                    message: format!("must be at most {}", deterrence_sim::stats::rng::MAX_REPLICATE),
-                });
-            }
-            let r = model.regime_index(&regime)?;
-            let p = Prepared::new(&model, r, arm == "with");
-            let (trace, _) = deterrence_sim::sim::replay::replay(&p, 0, run);
+            let trace = deterrence_sim::app::replay::replay(
+                load::Loaded::from(config.as_deref())?,
+                &o,
+                &regime,
+                run,
+                arm == "with",
+            )?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&trace)?);
             } else {

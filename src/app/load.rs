@@ -9,6 +9,9 @@ use crate::study::spec::MAX_THREADS;
 use crate::{Error, Result};
 use std::path::Path;
 
+/// How the built-in default config is named in messages and the manifest.
+pub const BUILTIN: &str = "<built-in default>";
+
 /// A config as loaded: the raw TOML value (for dotted-path edits) and where it came from. Its
 /// shape (types, known fields) has been checked; its values have not (see [`Loaded::model`]).
 #[derive(Debug, Clone)]
@@ -27,16 +30,39 @@ impl Loaded {
         let (text, origin) = match path {
             Some(p) => (read_config(p)?, p.display().to_string()),
             None if local.is_file() => (read_config(local)?, local.display().to_string()),
-            None => (DEFAULT_TOML.to_string(), "<built-in default>".to_string()),
+            None => return Loaded::builtin(),
         };
-        let value = toml::from_str(&text).map_err(|e| Error::Parse {
+        Loaded::from_text(&text, &origin)
+    }
+
+    /// The built-in default config (`configs/default.toml` as compiled in), whatever the
+    /// current directory holds.
+    pub fn builtin() -> Result<Loaded> {
+        Loaded::from_text(DEFAULT_TOML, BUILTIN)
+    }
+
+    /// A config given as TOML text; `origin` names it in messages and the manifest. Limited to
+    /// [`crate::input::CONFIG_LIMIT`] bytes like a file.
+    pub fn from_text(text: &str, origin: &str) -> Result<Loaded> {
+        let origin = origin.to_string();
+        if text.len() as u64 > crate::input::CONFIG_LIMIT {
+            return Err(Error::invalid(
+                &origin,
+                "config",
+                format!(
+                    "is longer than {}, the limit for a config",
+                    crate::input::size_words(crate::input::CONFIG_LIMIT)
+                ),
+            ));
+        }
+        let value = toml::from_str(text).map_err(|e| Error::Parse {
             file: origin.clone(),
             message: e.to_string(),
         })?;
         // Shape errors (a wrong type, an unknown field) are reported from the text, with the line
         // and the entry they are in: "in `guarantors`" alone would not say which of 16.
-        if let Err(e) = toml::from_str::<RawConfig>(&text) {
-            crate::model::config::check_removed_keys(&text, &origin)?;
+        if let Err(e) = toml::from_str::<RawConfig>(text) {
+            crate::model::config::check_removed_keys(text, &origin)?;
             return Err(Error::Parse {
                 file: origin,
                 message: e.to_string(),
@@ -155,7 +181,13 @@ impl Overrides {
 /// Load, override and validate.
 pub fn resolve(config: Option<&Path>, o: &Overrides) -> Result<(Loaded, RawConfig, Model)> {
     o.check()?;
-    let mut loaded = Loaded::from(config)?;
+    resolve_loaded(Loaded::from(config)?, o)
+}
+
+/// Override and validate a config already loaded (from a file, text or the built-in default):
+/// the options checked, the `--set` edits applied in order, then the run options.
+pub fn resolve_loaded(mut loaded: Loaded, o: &Overrides) -> Result<(Loaded, RawConfig, Model)> {
+    o.check()?;
     if !o.sets.is_empty() {
         loaded.origin = format!("{} with --set", loaded.origin);
     }

@@ -1,13 +1,17 @@
 //! `deterrence-sim run`: every regime over the same seeded runs; the CSV tables, charts and
-//! manifest in the output directory, and the summary table printed.
+//! manifest in the output directory, and the summary table printed. Also the same run kept in
+//! memory ([`collect`]: the tables as text with their column types, and the manifest), which the
+//! Python package reads.
 
-use crate::app::load::{resolve, Overrides};
+use crate::app::load::{resolve, resolve_loaded, Loaded, Overrides};
 use crate::model::config::arm_name;
 use crate::model::config::RawConfig;
 use crate::model::validate::Model;
+use crate::report::files::sha256_hex;
 use crate::report::files::write_atomic;
-use crate::report::manifest::write_manifest;
+use crate::report::manifest::{manifest_json, write_manifest};
 use crate::report::run_charts::chart_title;
+use crate::report::tables::Kind;
 use crate::report::{files, run_charts, tables};
 use crate::sim::aggregate::{BatchResult, ForceEffect, SummaryRow};
 use crate::sim::batch::{self as runner, Progress};
@@ -157,16 +161,7 @@ pub fn write_run(
         &model.run().runs.to_string(),
     );
     files.extend(run_charts::draw_run_charts(dir, &title)?);
-    // Crises whose separate-consultation equilibrium hit its iteration cap (0 expected).
-    let capped: u64 = batch.accumulators.iter().map(|a| a.qre_capped).sum();
-    let extra = match extra {
-        serde_json::Value::Object(mut m) => {
-            m.insert("qre_capped".into(), capped.into());
-            serde_json::Value::Object(m)
-        }
-        serde_json::Value::Null => serde_json::json!({ "qre_capped": capped }),
-        other => serde_json::json!({ "qre_capped": capped, "run": other }),
-    };
+    let extra = with_qre_capped(batch, extra);
     write_manifest(
         dir,
         origin,
@@ -180,6 +175,121 @@ pub fn write_run(
         extra,
     )?;
     Ok(files)
+}
+
+/// The manifest's `extra` with `qre_capped` added: the crises whose separate-consultation
+/// equilibrium hit its iteration cap (0 expected).
+fn with_qre_capped(batch: &BatchResult, extra: serde_json::Value) -> serde_json::Value {
+    let capped: u64 = batch.accumulators.iter().map(|a| a.qre_capped).sum();
+    match extra {
+        serde_json::Value::Object(mut m) => {
+            m.insert("qre_capped".into(), capped.into());
+            serde_json::Value::Object(m)
+        }
+        serde_json::Value::Null => serde_json::json!({ "qre_capped": capped }),
+        other => serde_json::json!({ "qre_capped": capped, "run": other }),
+    }
+}
+
+/// One table of a run kept in memory: its file name, the text the file would hold (the same
+/// bytes `run` writes) and its columns with their kinds.
+#[derive(Debug, Clone)]
+pub struct TableText {
+    /// The file `run` writes it to (`summary.csv`, ...).
+    pub name: &'static str,
+    /// The CSV text, header first.
+    pub text: String,
+    /// Every column in file order, with the type of its cells.
+    pub columns: Vec<(String, Kind)>,
+}
+
+/// A run's results kept in memory ([`collect`]).
+#[derive(Debug, Clone)]
+pub struct Collected {
+    /// `summary.csv`, `force_effect.csv`, `guarantors.csv`, `timeline.csv` and, when asked
+    /// for, `runs.csv`, in that order.
+    pub tables: Vec<TableText>,
+    /// What `manifest.json` would hold, with the SHA-256 of each table's text under `files`.
+    pub manifest: serde_json::Value,
+}
+
+/// `run` without a results directory: every regime over the same seeded runs, the tables built
+/// by the writers `run` uses (so each is byte-identical to the file `run` writes for the same
+/// config, seed and runs) and kept in memory with the manifest, without charts. `command`
+/// labels the manifest. `per_run` also keeps `runs.csv` (one row per arm and run).
+pub fn collect(
+    loaded: Loaded,
+    o: &Overrides,
+    per_run: bool,
+    command: &str,
+    progress: &dyn Progress,
+) -> Result<Collected> {
+    let (loaded, raw, model) = resolve_loaded(loaded, o)?;
+    let pool = runner::pool(model.run().threads)?;
+    let start = Instant::now();
+    let names: Vec<(String, bool)> = model
+        .arms()
+        .iter()
+        .map(|a| (model.regimes()[a.regime].name.clone(), a.force))
+        .collect();
+    let mut runs = per_run.then(|| format!("{}\n", tables::run_header_with_force()));
+    let batch = runner::run_batch_with(&model, 0, &pool, progress, &mut |rep, records| {
+        if let Some(out) = runs.as_mut() {
+            for ((name, force), r) in names.iter().zip(records) {
+                tables::write_run_row_with_force(out, name, *force, rep, r);
+            }
+        }
+    });
+    let wall = start.elapsed().as_secs_f64();
+    let kinds = |cols: &[tables::Column]| cols.iter().map(|c| (c.name.to_string(), c.kind)).collect();
+    let mut out = vec![
+        TableText {
+            name: "summary.csv",
+            text: tables::summary_csv(&batch),
+            columns: tables::summary_columns(batch.baseline_name()),
+        },
+        TableText {
+            name: "force_effect.csv",
+            text: tables::force_effect_csv(&batch),
+            columns: kinds(&tables::force_effect::COLUMNS),
+        },
+        TableText {
+            name: "guarantors.csv",
+            text: tables::guarantors_csv(&model, &batch),
+            columns: tables::guarantors_columns(&model),
+        },
+        TableText {
+            name: "timeline.csv",
+            text: tables::timeline_csv(&model, &batch),
+            columns: tables::timeline_columns(&model),
+        },
+    ];
+    if let Some(text) = runs {
+        out.push(TableText {
+            name: "runs.csv",
+            text,
+            columns: kinds(&tables::run_columns_with_force()),
+        });
+    }
+    let hashes = out
+        .iter()
+        .map(|t| (t.name.to_string(), sha256_hex(t.text.as_bytes()).into()))
+        .collect();
+    let manifest = manifest_json(
+        &loaded.origin,
+        &raw,
+        model.force_design(),
+        model.run().seed,
+        model.run().threads,
+        wall,
+        command,
+        hashes,
+        with_qre_capped(&batch, serde_json::Value::Null),
+    )?;
+    Ok(Collected {
+        tables: out,
+        manifest,
+    })
 }
 
 /// A readable table of summary rows; the difference column is named after the rows' baseline

@@ -23,7 +23,6 @@ pub fn write_manifest(
     files: &[PathBuf],
     extra: serde_json::Value,
 ) -> Result<()> {
-    let canonical = raw.to_toml()?;
     let mut hashes = serde_json::Map::new();
     for f in files {
         let name = f
@@ -32,7 +31,28 @@ pub fn write_manifest(
             .unwrap_or_default();
         hashes.insert(name, json!(sha256_file(f)?));
     }
-    let manifest = json!({
+    let manifest = manifest_json(origin, raw, design, seed, threads, wall, command, hashes, extra)?;
+    let text = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::io(dir.join("manifest.json"), std::io::Error::other(e)))?;
+    write_atomic(&dir.join("manifest.json"), text.as_bytes())
+}
+
+/// The manifest as JSON: what [`write_manifest`] writes, with `files` the SHA-256 (hex) of each
+/// table by file name (for results kept in memory, the hash of the text the file would hold).
+#[allow(clippy::too_many_arguments)]
+pub fn manifest_json(
+    origin: &str,
+    raw: &RawConfig,
+    design: ForceDesign,
+    seed: u64,
+    threads: usize,
+    wall: f64,
+    command: &str,
+    files: serde_json::Map<String, serde_json::Value>,
+    extra: serde_json::Value,
+) -> Result<serde_json::Value> {
+    let canonical = raw.to_toml()?;
+    Ok(json!({
         "tool": "deterrence-sim",
         "version": env!("CARGO_PKG_VERSION"),
         "command": command,
@@ -50,10 +70,7 @@ pub fn write_manifest(
         },
         "config": raw,
         "wall_seconds": wall,
-        "files": hashes,
+        "files": files,
         "extra": extra,
-    });
-    let text = serde_json::to_string_pretty(&manifest)
-        .map_err(|e| Error::io(dir.join("manifest.json"), std::io::Error::other(e)))?;
-    write_atomic(&dir.join("manifest.json"), text.as_bytes())
+    }))
 }

@@ -267,13 +267,25 @@ pub mod summary {
     }
 }
 
+/// Every column of `summary.csv` with its kind: `regime`, `force`, then [`summary::columns`].
+pub fn summary_columns(baseline: Option<&str>) -> Vec<(String, Kind)> {
+    let mut cols = vec![
+        (summary::REGIME.name.to_string(), summary::REGIME.kind),
+        (summary::FORCE.name.to_string(), summary::FORCE.kind),
+    ];
+    cols.extend(summary::columns(baseline));
+    cols
+}
+
 /// `summary.csv`: one row per arm (regime, then `force` = `without`/`with`, in that order
 /// within a regime); the paired difference columns only when the batch has a baseline regime,
 /// named after it (`diff_vs_none`, or `diff_vs_<regime>` for a point of a difference study),
 /// the difference taken within the same force arm.
 pub fn summary_csv(batch: &BatchResult) -> String {
-    let mut names = vec![summary::REGIME.name.to_string(), summary::FORCE.name.to_string()];
-    names.extend(summary::columns(batch.baseline_name()).into_iter().map(|c| c.0));
+    let names: Vec<String> = summary_columns(batch.baseline_name())
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
     let mut out = header_line(&names);
     for s in batch.summary() {
         let mut cells = vec![Value::Text(&s.regime), Value::Text(arm_name(s.force))];
@@ -370,11 +382,12 @@ pub mod guarantors {
     pub const HOURS_TO_SUPPORT: Column = Column::new("mean_hours_to_support", Kind::Float);
 }
 
-/// `guarantors.csv`: one row per arm (regime and force) and guarantor (burden sharing and
-/// free-riding).
-pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
+/// Every column of `guarantors.csv` with its kind (a `resp_<response>` column per response of
+/// the model).
+pub fn guarantors_columns(model: &Model) -> Vec<(String, Kind)> {
     use guarantors as g;
-    let mut names: Vec<String> = [
+    let own = |c: &Column| (c.name.to_string(), c.kind);
+    let mut cols: Vec<(String, Kind)> = [
         g::REGIME,
         g::FORCE,
         g::GUARANTOR,
@@ -388,14 +401,26 @@ pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
         g::RESP_NOTHING,
     ]
     .iter()
-    .map(|c| c.name.to_string())
+    .map(own)
     .collect();
-    names.extend(model.responses().iter().map(|r| g::RESP.named(&r.name)));
-    names.extend(
+    cols.extend(
+        model
+            .responses()
+            .iter()
+            .map(|r| (g::RESP.named(&r.name), g::RESP.kind)),
+    );
+    cols.extend(
         [g::COST, g::COST_SHARE, g::COST_PER_GDP, g::HOURS_TO_SUPPORT]
             .iter()
-            .map(|c| c.name.to_string()),
+            .map(own),
     );
+    cols
+}
+
+/// `guarantors.csv`: one row per arm (regime and force) and guarantor (burden sharing and
+/// free-riding).
+pub fn guarantors_csv(model: &Model, batch: &BatchResult) -> String {
+    let names: Vec<String> = guarantors_columns(model).into_iter().map(|c| c.0).collect();
     let mut out = header_line(&names);
     for (k, (name, acc)) in batch.regimes.iter().zip(&batch.accumulators).enumerate() {
         let arm = batch.arms[k];
@@ -470,10 +495,10 @@ pub mod timeline {
     }
 }
 
-/// `timeline.csv`: one row per arm (regime and force) and month.
-pub fn timeline_csv(model: &Model, batch: &BatchResult) -> String {
+/// Every column of `timeline.csv` with its kind (three belief columns per guarantor).
+pub fn timeline_columns(model: &Model) -> Vec<(String, Kind)> {
     use timeline as t;
-    let mut names: Vec<String> = [
+    let mut cols: Vec<(String, Kind)> = [
         t::REGIME,
         t::FORCE,
         t::MONTH,
@@ -483,15 +508,21 @@ pub fn timeline_csv(model: &Model, batch: &BatchResult) -> String {
         t::PROBE_RATE,
     ]
     .iter()
-    .map(|c| c.name.to_string())
+    .map(|c| (c.name.to_string(), c.kind))
     .collect();
     for g in model.guarantors() {
-        names.extend(
+        cols.extend(
             [t::BELIEF_MEAN, t::BELIEF_P10, t::BELIEF_P90]
                 .iter()
-                .map(|c| c.named(&g.id)),
+                .map(|c| (c.named(&g.id), c.kind)),
         );
     }
+    cols
+}
+
+/// `timeline.csv`: one row per arm (regime and force) and month.
+pub fn timeline_csv(model: &Model, batch: &BatchResult) -> String {
+    let names: Vec<String> = timeline_columns(model).into_iter().map(|c| c.0).collect();
     let mut out = header_line(&names);
     for ((name, acc), arm) in batch.regimes.iter().zip(&batch.accumulators).zip(&batch.arms) {
         for m in 0..acc.periods {
@@ -706,11 +737,28 @@ pub fn run_row(regime: &str, run: u64, r: &RunRecord) -> String {
     out
 }
 
-/// The header of a run's `runs.csv`: [`runs::COLUMNS`] with [`runs::FORCE`] after the regime.
+/// The columns of a run's `runs.csv`: [`runs::COLUMNS`] with [`runs::FORCE`] after the regime.
+pub fn run_columns_with_force() -> Vec<Column> {
+    let mut cols = runs::COLUMNS.to_vec();
+    cols.insert(1, runs::FORCE);
+    cols
+}
+
+/// The header of a run's `runs.csv` ([`run_columns_with_force`]), without a line end.
 pub fn run_header_with_force() -> String {
-    let mut names: Vec<&str> = runs::COLUMNS.iter().map(|c| c.name).collect();
-    names.insert(1, runs::FORCE.name);
+    let names: Vec<&str> = run_columns_with_force().iter().map(|c| c.name).collect();
     names.join(",")
+}
+
+/// Append one row of a run's `runs.csv` (with its line end): run `run` of the arm `regime`,
+/// `force`.
+pub fn write_run_row_with_force(out: &mut String, regime: &str, force: bool, run: u64, r: &RunRecord) {
+    let cells = run_cells(regime, run, r);
+    let mut with_force = Vec::with_capacity(cells.len() + 1);
+    with_force.push(cells[0]);
+    with_force.push(Value::Text(arm_name(force)));
+    with_force.extend_from_slice(&cells[1..]);
+    write_row(out, &with_force);
 }
 
 /// `runs.csv` (with `run --per-run`): one row per arm (regime and force) and run, streamed to a
@@ -750,12 +798,7 @@ impl RunsCsv {
         let mut line = String::with_capacity(112);
         for ((name, force), r) in self.arms.iter().zip(records) {
             line.clear();
-            let cells = run_cells(name, run, r);
-            let mut with_force = Vec::with_capacity(cells.len() + 1);
-            with_force.push(cells[0]);
-            with_force.push(Value::Text(arm_name(*force)));
-            with_force.extend_from_slice(&cells[1..]);
-            write_row(&mut line, &with_force);
+            write_run_row_with_force(&mut line, name, *force, run, r);
             self.out
                 .write_all(line.as_bytes())
                 .map_err(|e| Error::io(&self.tmp, e))?;

@@ -563,7 +563,7 @@ impl Sweep {
         if let Some(n) = o.points {
             check_option("--points", n, 1, MAX_POINTS as u64)?;
         }
-        check_regime_lists(&file, &raw, &base_raw)?;
+        check_regime_lists(&file, raw.regimes.as_ref(), raw.compare.as_ref(), &base_raw)?;
         let force = study_force(raw.design.reassurance_force, &file, &base_raw, &base_origin)?;
         let design = Design::sweep_kind(&raw.design.kind, &file)?;
         let (params, mut points) = design_points(&file, dir, &raw, &base_raw, o, design)?;
@@ -616,13 +616,7 @@ impl Sweep {
             params::set(&mut v, path, x, &origin)?;
         }
         let mut raw = RawConfig::from_value(v, &origin)?;
-        if let Some(keep) = &self.regimes {
-            // Sweeps keep the baseline `none` for their paired differences; an analysis needs
-            // only its regimes.
-            let baseline = self.analysis.is_none();
-            raw.regimes
-                .retain(|k, _| keep.contains(k) || (baseline && k == "none"));
-        }
+        keep_regimes(&mut raw, self.regimes.as_ref(), self.analysis.is_none());
         raw.run.seed = self.seed;
         raw.run.runs = self.replicates;
         raw.run.threads = self.threads as u64;
@@ -789,6 +783,15 @@ pub fn check_params(params: &[String], points: &[Vec<f64>], file: &str) -> Resul
     Ok(())
 }
 
+/// Keep the regimes a study runs: those of `keep` (all when `None`) and, for a sweep
+/// (`baseline`), `none` for the paired differences; an analysis needs only its regimes.
+pub fn keep_regimes(raw: &mut RawConfig, keep: Option<&Vec<String>>, baseline: bool) {
+    if let Some(keep) = keep {
+        raw.regimes
+            .retain(|k, _| keep.contains(k) || (baseline && k == "none"));
+    }
+}
+
 /// Load a study's base config: `base` relative to `dir`, or the built-in default.
 pub fn load_base(dir: &Path, base: Option<&str>) -> Result<(String, String, RawConfig)> {
     let (text, origin) = match base {
@@ -945,9 +948,14 @@ impl Analysis {
 
 /// The base config's regimes named by `regimes` and `compare` exist, and `compare` names two of
 /// the sweep's.
-fn check_regime_lists(file: &str, raw: &RawSweep, base_raw: &RawConfig) -> Result<()> {
+pub fn check_regime_lists(
+    file: &str,
+    regimes: Option<&Vec<String>>,
+    compare: Option<&Vec<String>>,
+    base_raw: &RawConfig,
+) -> Result<()> {
     let bad = |field: &str, msg: String| Error::invalid(file, field, msg);
-    if let Some(rs) = &raw.regimes {
+    if let Some(rs) = regimes {
         if rs.is_empty() {
             return Err(bad(
                 "regimes",
@@ -966,12 +974,8 @@ fn check_regime_lists(file: &str, raw: &RawSweep, base_raw: &RawConfig) -> Resul
             }
         }
     }
-    if let Some(c) = &raw.compare {
-        let known = |r: &String| {
-            raw.regimes
-                .as_ref()
-                .map_or(base_raw.regimes.contains_key(r), |rs| rs.contains(r))
-        };
+    if let Some(c) = compare {
+        let known = |r: &String| regimes.map_or(base_raw.regimes.contains_key(r), |rs| rs.contains(r));
         if c.len() != 2 || !c.iter().all(known) {
             return Err(bad(
                 "compare",
