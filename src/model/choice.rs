@@ -33,7 +33,12 @@ pub fn logit_probs(utilities: &[f64], lambda: f64, out: &mut [f64]) {
     }
     let mut sum = 0.0;
     for (o, &u) in out.iter_mut().zip(utilities) {
-        *o = maths::exp(lambda * (u - max));
+        // exp(0) = 1 exactly: the best option needs no exponential (the same bits).
+        *o = if u == max {
+            1.0
+        } else {
+            maths::exp(lambda * (u - max))
+        };
         sum += *o;
     }
     let scale = 1.0 / sum;
@@ -100,6 +105,13 @@ mod tests {
         assert!((contest_expected(mu, sd * sd, 1.0, 2.5) - want).abs() < 1e-15);
         // Clamped at 0: a spread wider than the mean never gives a negative strength.
         assert_eq!(contest_expected(0.1, 1.0, 1.0, 2.0), 0.5 * contest(1.1, 1.0, 2.0));
+    }
+
+    #[test]
+    fn the_best_option_skips_an_exponential_that_is_exactly_one() {
+        // logit_probs writes 1 for the best option instead of exp(0): the same bits.
+        assert_eq!(maths::exp(0.0).to_bits(), 1.0_f64.to_bits());
+        assert_eq!(maths::exp(-0.0).to_bits(), 1.0_f64.to_bits());
     }
 
     #[test]
