@@ -4,7 +4,7 @@
 //! text the CLI writes with their column types; the Python modules beside it build the
 //! DataFrames. Input errors become `ValueError` with the message the CLI prints.
 
-use deterrence_sim::app::load::{parse_set, Loaded, Overrides, BUILTIN};
+use deterrence_sim::app::load::{parse_set, Loaded, Overrides, SetValue, BUILTIN};
 use deterrence_sim::report::tables::Kind;
 use deterrence_sim::sim::batch::Silent;
 use deterrence_sim::study::matrix::{self, Matrix};
@@ -68,7 +68,7 @@ fn base_text(kind: &str, value: &str) -> deterrence_sim::Result<(String, String)
 }
 
 /// `--set PATH=VALUE` edits from `PATH=VALUE` strings, parsed as the CLI parses them.
-fn parse_sets(sets: Vec<String>) -> PyResult<Vec<(String, f64)>> {
+fn parse_sets(sets: Vec<String>) -> PyResult<Vec<(String, SetValue)>> {
     sets.iter()
         .map(|s| parse_set(s).map_err(|m| PyValueError::new_err(format!("option `--set`: {m}"))))
         .collect()
