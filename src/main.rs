@@ -169,7 +169,7 @@ enum Command {
     },
     /// Calibrate parameters to empirical targets by ABC-SMC on the study engine
     #[command(
-        after_help = "Examples:\n  deterrence-sim calibrate configs/calibrate_default.toml\n  deterrence-sim calibrate configs/calibrate_default.toml --resume      # after an interruption\n  deterrence-sim calibrate configs/calibrate_default.toml --synthetic 20 --out output/coverage"
+        after_help = "Examples:\n  deterrence-sim calibrate configs/calibrate_default.toml\n  deterrence-sim calibrate configs/calibrate_default.toml --resume      # after an interruption\n  deterrence-sim calibrate configs/calibrate_default.toml --synthetic 20 --out output/coverage\n  deterrence-sim calibrate configs/calibrate_default.toml --check --replicates 10000   # the default config against the targets"
     )]
     Calibrate {
         /// Calibration file
@@ -196,6 +196,14 @@ enum Command {
         /// the model at parameters drawn from the prior
         #[arg(long, value_name = "N")]
         synthetic: Option<usize>,
+        /// Instead of calibrating: simulate every target at the base config's own values
+        /// (`replicates` runs per regime) against its observed interval; writes check.csv
+        #[arg(long, conflicts_with_all = ["synthetic", "resume"])]
+        check: bool,
+        /// Runs per regime per particle, or of the base config with --check (overrides
+        /// `replicates`)
+        #[arg(long)]
+        replicates: Option<u64>,
         /// Overwrite a directory that holds results
         #[arg(long)]
         force: bool,
@@ -458,6 +466,31 @@ impl deterrence_sim::study::calibrate::sampler::CalibrationProgress for CalBar {
     }
 }
 
+/// The table of `calibrate --check`: each target's estimate at the base config against its
+/// observed interval.
+fn check_table(rows: &[deterrence_sim::study::calibrate::check::CheckRow]) -> String {
+    let mut s = format!(
+        "{:<26} {:<9} {:<18} {:<24} {:>5}  {:>17}  {:>9} {:>8}  {:>6}\n",
+        "target", "row", "regime", "statistic", "role", "observed", "estimate", "se", "inside"
+    );
+    for r in rows {
+        s += &format!(
+            "{:<26} {:<9} {:<18} {:<24} {:>5}  [{:>7.4},{:>7.4}]  {:>9.4} {:>8.4}  {:>6}\n",
+            r.target,
+            r.row,
+            r.regime,
+            r.statistic,
+            r.role,
+            r.observed.0,
+            r.observed.1,
+            r.estimate.value,
+            r.se,
+            if r.inside { "yes" } else { "NO" }
+        );
+    }
+    s
+}
+
 /// The closing table of `calibrate`: diagnostics per generation and the posterior per parameter.
 fn calibration_table(r: &deterrence_sim::study::calibrate::sampler::CalibrationReport) -> String {
     use std::fmt::Write as _;
@@ -669,15 +702,46 @@ fn dispatch(cli: Cli) -> Result<()> {
             shard,
             mpi,
             synthetic,
+            check,
+            replicates,
             force,
             quiet,
         } => {
             use deterrence_sim::app::calibrate as cal;
             cal::refuse_unsupported(shard.is_some(), mpi)?;
-            let c = cal::load(
+            let mut c = cal::load(
                 &file,
                 &deterrence_sim::study::calibrate::spec::CalibrationOverrides { seed, threads },
             )?;
+            if let Some(n) = replicates {
+                if !(2..=deterrence_sim::stats::rng::MAX_REPLICATE).contains(&n) {
+                    anyhow::bail!(deterrence_sim::Error::Usage {
+                        option: "--replicates".into(),
+                        message: format!(
+                            "must be in 2..={} (got {n})",
+                            deterrence_sim::stats::rng::MAX_REPLICATE
+                        ),
+                    });
+                }
+                let m = *c.method();
+                c = c.with_size(m.particles, m.generations, n);
+            }
+            if check {
+                let pool = deterrence_sim::sim::batch::pool(c.threads())?;
+                let (dir, rows) =
+                    deterrence_sim::study::calibrate::check::check(&c, out.as_deref(), force, &pool)?;
+                if !quiet {
+                    print!("{}", check_table(&rows));
+                    println!(
+                        "{} of {} targets inside their observed interval at the base config ({} runs per regime); check.csv in {}",
+                        rows.iter().filter(|r| r.inside).count(),
+                        rows.len(),
+                        c.replicates(),
+                        dir.display()
+                    );
+                }
+                return Ok(());
+            }
             if let Some(n) = synthetic {
                 if !(1..=10_000).contains(&n) {
                     anyhow::bail!(deterrence_sim::Error::Usage {

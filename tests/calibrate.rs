@@ -64,7 +64,31 @@ regime = "none"
 statistic = "p_offensive"
 likelihood = "band"
 band = [0.0, 0.5]
+[[targets]]
+name = "det"
+row = "X-1"
+regime = "article5"
+versus = "none"
+statistic = "initiation_hazard_ratio"
+likelihood = "band"
+band = [0.6, 1.0]
 "#;
+
+/// Initiations (probes and offensives) and months at risk of one arm, from the engine's own
+/// accumulator: a run that ends in an offensive at month t (0-based) was at risk t + 1 months.
+fn initiations_and_months(acc: &deterrence_sim::sim::aggregate::Accumulator) -> (f64, f64) {
+    let periods = acc.periods as u64;
+    let lost: u64 = acc
+        .offensives_by_month
+        .iter()
+        .enumerate()
+        .map(|(t, &n)| n * (periods - t as u64 - 1))
+        .sum();
+    (
+        (acc.probes + acc.offensives) as f64,
+        (acc.runs * periods - lost) as f64,
+    )
+}
 
 /// The statistics, folded from the engine's run records, equal the engine's own summary: the
 /// honoured share under the regime's definition is `commitments_honoured / commitments`; a
@@ -93,6 +117,23 @@ fn statistics_agree_with_the_engine() {
             est[3].value,
             (none.runs - none.successes) as f64 / none.runs as f64,
             "{force}"
+        );
+        // The initiation hazard ratio from the engine's accumulators (0.5 added to each count).
+        let acc = |name: &str| {
+            let k = result.regimes.iter().position(|r| r == name).unwrap();
+            initiations_and_months(&result.accumulators[k])
+        };
+        let ((ia, ma), (iv, mv)) = (acc("article5"), acc("none"));
+        let want = ((ia + 0.5) / ma) / ((iv + 0.5) / mv);
+        assert!(
+            (est[4].value - want).abs() < 1e-12 * want,
+            "{force}: {} vs {want}",
+            est[4].value
+        );
+        assert!((est[4].var - (1.0 / (ia + 0.5) + 1.0 / (iv + 0.5))).abs() < 1e-15);
+        assert!(
+            ia > 0.0 && iv > ia,
+            "{force}: initiations {ia} under article5, {iv} under none"
         );
         assert!(est.iter().all(|e| e.var > 0.0 && e.var.is_finite()));
     }
@@ -386,4 +427,64 @@ fn ensemble_runs_are_paired_draws_from_the_posterior() {
         "{}",
         text(&o)
     );
+}
+
+/// `--check` simulates the base config at its own values: its estimates are those of a particle
+/// at the base's values of the priors' paths (here `russia.lambda` = 2.5, the default, inside
+/// the prior [2, 3]), on the same streams; and the command writes one `check.csv` row per target,
+/// `inside` true exactly when the estimate lies in the observed interval.
+#[test]
+fn check_simulates_the_base_config_itself() {
+    let p = cal_file("cal-check", STATISTICS);
+    let cal = Calibration::load(&p, &CalibrationOverrides::default()).unwrap();
+    let pool = batch::pool(2).unwrap();
+    let rows = deterrence_sim::study::calibrate::check::check_base(&cal, &pool).unwrap();
+    let (_, model) = cal.point_model(&[2.5]).unwrap();
+    let mut tally = Tally::new(&model, cal.targets());
+    batch::run_batch_with(&model, 0, &pool, &Silent, &mut |_, r| tally.add(r));
+    let est = tally.estimates();
+    assert_eq!(rows.len(), est.len());
+    for (r, e) in rows.iter().zip(&est) {
+        assert_eq!(r.estimate, *e, "{}", r.target);
+        assert_eq!(r.inside, e.value >= r.observed.0 && e.value <= r.observed.1);
+    }
+    // A different base value gives the particle at that value, not the prior's.
+    let d = p.parent().unwrap();
+    let def = std::fs::read_to_string(d.join("default.toml")).unwrap();
+    std::fs::write(
+        d.join("default.toml"),
+        def.replace("lambda = 2.5 ", "lambda = 1.7 "),
+    )
+    .unwrap();
+    let cal = Calibration::load(&p, &CalibrationOverrides::default()).unwrap();
+    let rows = deterrence_sim::study::calibrate::check::check_base(&cal, &pool).unwrap();
+    let (_, model) = cal.point_model(&[1.7]).unwrap();
+    let mut tally = Tally::new(&model, cal.targets());
+    batch::run_batch_with(&model, 0, &pool, &Silent, &mut |_, r| tally.add(r));
+    assert_eq!(rows[0].estimate, tally.estimates()[0]);
+    assert_ne!(rows[0].estimate, est[0], "the base's lambda was not used");
+
+    let out = d.join("checked");
+    let r = run(&[
+        "calibrate",
+        p.to_str().unwrap(),
+        "--check",
+        "--replicates",
+        "300",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(r.status.success(), "{}", text(&r));
+    let csv = read(&out, "check.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + est.len(), "{csv}");
+    assert!(lines[0].starts_with("target,row,regime,statistic,role,obs_low,obs_high,estimate,se"));
+    assert!(lines[5].starts_with("det,X-1,article5 vs none,initiation_hazard_ratio,fit,0.6,1,"));
+    // Bad flags are usage errors (exit 2), and nothing is written.
+    let r = run(&["calibrate", p.to_str().unwrap(), "--check", "--replicates", "1"]);
+    assert_eq!(r.status.code(), Some(2), "{}", text(&r));
+    assert!(text(&r).contains("--replicates"), "{}", text(&r));
+    let r = run(&["calibrate", p.to_str().unwrap(), "--check", "--resume"]);
+    assert_eq!(r.status.code(), Some(2));
 }

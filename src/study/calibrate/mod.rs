@@ -5,8 +5,10 @@
 //! (`sampler`, with the maths in [`crate::stats::abc`] and the state kept between generations in
 //! `state`); the posterior, diagnostics, predictive
 //! checks, charts and manifest are written at the end (`output`). The synthetic coverage study
-//! (`synthetic`) checks that the harness recovers known parameters.
+//! (`synthetic`) checks that the harness recovers known parameters; `check` simulates the
+//! targets at a config's own values (is the shipped default consistent with the evidence?).
 
+pub mod check;
 pub mod output;
 pub mod sampler;
 pub mod spec;

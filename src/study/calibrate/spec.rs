@@ -117,12 +117,13 @@ pub struct RawTarget {
     pub row: String,
     /// The regime whose statistic is compared.
     pub regime: String,
-    /// "probe_hazard", "offensive_hazard_ratio", "honoured_share" or "p_offensive".
+    /// "probe_hazard", "offensive_hazard_ratio", "initiation_hazard_ratio", "honoured_share" or
+    /// "p_offensive".
     pub statistic: String,
     /// honoured_share: "regime" (the regime's own `honouring` set) or a name in `[honouring]`.
     #[serde(default)]
     pub definition: Option<String>,
-    /// offensive_hazard_ratio: the regime in the denominator.
+    /// offensive_hazard_ratio and initiation_hazard_ratio: the regime in the denominator.
     #[serde(default)]
     pub versus: Option<String>,
     /// "binomial", "poisson", "band" or "normal".
@@ -163,6 +164,9 @@ pub enum Statistic {
     /// The regime's monthly hazard of a major offensive over that of `versus`, paired on the
     /// same streams.
     OffensiveHazardRatio,
+    /// The regime's monthly hazard of an initiation (a probe or a major offensive) over that of
+    /// `versus`, paired on the same streams: conflict initiation as the MID literature counts it.
+    InitiationHazardRatio,
     /// The share of bound guarantors' decided calls answered by a response of the definition.
     HonouredShare,
     /// P(major offensive within the horizon) = 1 − success.
@@ -171,9 +175,10 @@ pub enum Statistic {
 
 impl Statistic {
     /// Every statistic.
-    pub const ALL: [Statistic; 4] = [
+    pub const ALL: [Statistic; 5] = [
         Statistic::ProbeHazard,
         Statistic::OffensiveHazardRatio,
+        Statistic::InitiationHazardRatio,
         Statistic::HonouredShare,
         Statistic::POffensive,
     ];
@@ -182,9 +187,18 @@ impl Statistic {
         match self {
             Statistic::ProbeHazard => "probe_hazard",
             Statistic::OffensiveHazardRatio => "offensive_hazard_ratio",
+            Statistic::InitiationHazardRatio => "initiation_hazard_ratio",
             Statistic::HonouredShare => "honoured_share",
             Statistic::POffensive => "p_offensive",
         }
+    }
+
+    /// Whether it is a ratio of hazards against `versus` (compared on the log scale).
+    pub fn is_hazard_ratio(self) -> bool {
+        matches!(
+            self,
+            Statistic::OffensiveHazardRatio | Statistic::InitiationHazardRatio
+        )
     }
 }
 
@@ -646,24 +660,24 @@ impl Calibration {
                         ),
                     )
                 })?;
-            let versus = match (statistic, &t.versus) {
-                (Statistic::OffensiveHazardRatio, Some(v)) => {
+            let versus = match (statistic.is_hazard_ratio(), &t.versus) {
+                (true, Some(v)) => {
                     let vi = regime(&f("versus"), v)?;
                     if vi == r {
                         return Err(bad(&f("versus"), "must differ from `regime`".into()));
                     }
                     Some(vi)
                 }
-                (Statistic::OffensiveHazardRatio, None) => {
+                (true, None) => {
                     return Err(bad(
                         &f("versus"),
-                        "offensive_hazard_ratio needs versus = \"REGIME\" (the denominator)".into(),
+                        format!("{} needs versus = \"REGIME\" (the denominator)", statistic.name()),
                     ))
                 }
-                (_, Some(_)) => {
+                (false, Some(_)) => {
                     return Err(bad(
                         &f("versus"),
-                        "only offensive_hazard_ratio takes versus".into(),
+                        "only offensive_hazard_ratio and initiation_hazard_ratio take versus".into(),
                     ))
                 }
                 (_, None) => None,
@@ -880,6 +894,14 @@ impl Calibration {
             per_run: false,
             force: self.force,
         }
+    }
+
+    /// The base config at its own values (no parameter set), as a particle's model is built
+    /// otherwise: the calibration's regimes, arm, seed and `replicates`.
+    pub fn base_model(&self) -> Result<(RawConfig, Model)> {
+        let mut s = self.sweep(vec![Vec::new()]);
+        s.params.clear();
+        s.point_model(0)
     }
 
     /// The base config with the parameters at `x` (parameter scale), and its model.

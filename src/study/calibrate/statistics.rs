@@ -5,6 +5,7 @@
 //!   Russia's monthly P(probe) while no offensive has come; a ratio estimator over runs;
 //! - `offensive_hazard_ratio`: (offensives / months at risk) of the regime over the same of
 //!   `versus`, on the same runs (paired streams), with 0.5 added to each offensive count;
+//! - `initiation_hazard_ratio`: the same with initiations (probes and the offensive) counted;
 //! - `honoured_share`: bound guarantors' decided calls (a tripwire-forced call is not a decision)
 //!   answered with a response of the definition, over those calls. Definition `regime` is the
 //!   engine's own honoured share (`commitments_honoured / commitments`); a named definition
@@ -162,6 +163,14 @@ impl Tally {
                         f.other.add(offensive(rv), months(rv));
                     }
                 }
+                Statistic::InitiationHazardRatio => {
+                    let initiations = |r: &RunRecord| u64::from(r.probes) + offensive(r);
+                    f.main.add(initiations(r), months(r));
+                    if let Some(v) = f.versus {
+                        let rv = &records[v];
+                        f.other.add(initiations(rv), months(rv));
+                    }
+                }
                 Statistic::HonouredShare => match &f.named {
                     None => f
                         .main
@@ -199,7 +208,7 @@ impl Tally {
         self.folders
             .iter()
             .map(|f| match f.statistic {
-                Statistic::OffensiveHazardRatio => {
+                Statistic::OffensiveHazardRatio | Statistic::InitiationHazardRatio => {
                     let (oa, ma) = (f.main.a as f64 + 0.5, f.main.b as f64);
                     let (ov, mv) = (f.other.a as f64 + 0.5, f.other.b as f64);
                     let ratio = (oa / ma) / (ov / mv);
@@ -230,7 +239,7 @@ pub fn discrepancy(t: &Target, e: &Estimate) -> f64 {
     if !e.scaled.is_finite() || !e.var.is_finite() {
         return f64::INFINITY;
     }
-    let log = t.statistic == Statistic::OffensiveHazardRatio;
+    let log = t.statistic.is_hazard_ratio();
     let scale = |x: f64| if log { x.max(1e-12).ln() } else { x };
     match t.observation {
         Observation::Band { low, high } => {

@@ -9,7 +9,7 @@ use crate::report::files::{self, write_atomic};
 use crate::stats::rng::{Draws, MAX_REPLICATE};
 use crate::study::calibrate::output::summaries;
 use crate::study::calibrate::sampler::{calibrate_in_memory, simulate, to_parameters, CalibrationProgress};
-use crate::study::calibrate::spec::{Calibration, Statistic, MAX_GENERATIONS};
+use crate::study::calibrate::spec::{Calibration, MAX_GENERATIONS};
 use crate::{Error, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -60,7 +60,7 @@ pub fn problem(cal: &Calibration, k: usize, pool: &rayon::ThreadPool) -> Result<
                 .iter()
                 .zip(&est)
                 .map(|(t, e)| {
-                    let sd = if t.statistic == Statistic::OffensiveHazardRatio {
+                    let sd = if t.statistic.is_hazard_ratio() {
                         e.value * e.var.sqrt()
                     } else {
                         e.var.sqrt()
