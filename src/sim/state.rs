@@ -222,7 +222,8 @@ impl RunState {
         r.held = false;
         r.probes = 0;
         r.probe_months.fill(0);
-        r.beliefs.fill(0.0);
+        // r.beliefs needs no reset: every run writes all of it (each month simulated, then the
+        // last month carried forward to the horizon; engine::run_with).
         r.called.fill(0);
         r.honoured.fill(0);
         r.forced.fill(0);
