@@ -227,7 +227,12 @@ fn best_response(
             let len = menu.len();
             logit_probs(&u[t][..len], lambda, &mut next[b..b + len]);
             for k in b..b + len {
-                residual = residual.max((next[k] - sigma[k]).abs());
+                // The same as residual.max(d) (a NaN is ignored either way), without its NaN
+                // handling.
+                let d = (next[k] - sigma[k]).abs();
+                if d > residual {
+                    residual = d;
+                }
             }
         }
     }

@@ -3,6 +3,9 @@
 //! expectations of how each type responds under the regime (docs/MODEL.md §7.7; the
 //! expectations themselves are computed once per regime, §7.6, in [`crate::sim::prepared`]).
 
+// Per-member quantities live in parallel tables indexed by guarantor.
+#![allow(clippy::needless_range_loop)]
+
 use crate::model::beliefs::Beta;
 use crate::model::choice::{contest_expected, logit_probs, sample};
 use crate::sim::prepared::{Expectation, Prepared};
@@ -58,31 +61,42 @@ pub fn belief_sums(p: &Prepared, beliefs: &[Beta], speed: &[Beta]) -> BeliefSums
     let (mut x_probe, mut v_probe) = (0.0, 0.0);
     let (mut calm_off, mut calm_probe) = (1.0 - p.p_tripwire, 1.0);
     let (mut s_off, mut s_probe, mut info) = (0.0, 0.0, 0.0);
-    for (i, g) in m.guarantors().iter().enumerate() {
-        let slot = p.slot[i];
+    let gs = m.guarantors();
+    let n = gs.len();
+    // Every per-member table sliced to n once, so the loop indexes them without checks.
+    let (slots, offensive, tripwire, probe) = (
+        &p.slot[..n],
+        &p.expect_offensive[..n],
+        &p.expect_tripwire[..n],
+        &p.expect_probe[..n],
+    );
+    let (forced, info_weight) = (&p.tripwire_forced[..n], &p.info_weight[..n]);
+    for i in 0..n {
+        let g = &gs[i];
+        let slot = slots[i];
         let b = &beliefs[slot];
         let mu = b.mean();
         let speed = speed[slot].mean() / p.speed_prior[slot];
-        let e = &p.expect_offensive[i];
+        let e = &offensive[i];
         let (x, v) = moments(mu, speed, e);
         x_off += x;
         v_off += v;
-        if !p.tripwire_forced[i] {
-            let (x, v) = moments(mu, speed, &p.expect_tripwire[i]);
+        if !forced[i] {
+            let (x, v) = moments(mu, speed, &tripwire[i]);
             x_free += x;
             v_free += v;
         }
         let [h, s] = e;
         calm_off *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
         s_off += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
-        let e = &p.expect_probe[i];
+        let e = &probe[i];
         let (x, v) = moments(mu, speed, e);
         x_probe += x;
         v_probe += v;
         let [h, s] = e;
         calm_probe *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
         s_probe += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
-        info += p.info_weight[i] * b.sd();
+        info += info_weight[i] * b.sd();
     }
     BeliefSums {
         x_off,
