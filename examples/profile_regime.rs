@@ -35,15 +35,23 @@ fn main() {
     let mut st = RunState::new(&p);
     let start = Instant::now();
     let mut offensives = 0u64;
+    let (mut crises, mut iterations, mut months) = (0u64, 0u64, 0u64);
     for i in 0..runs {
         st.reset(&p);
         let mut d = Draws::new(m.run().seed, 0, i);
         run_with(&p, &mut st, &mut d, &mut NoTrace);
         offensives += u64::from(st.record.offensive_month.is_some());
+        crises += u64::from(st.record.crises);
+        iterations += u64::from(st.record.qre_iterations);
+        months += u64::from(st.month);
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "{regime}: {runs} runs in {secs:.3} s = {:.0} runs/s ({offensives} with an offensive)",
-        runs as f64 / secs
+        "{regime}: {runs} runs in {secs:.3} s = {:.0} runs/s ({offensives} with an offensive; \
+         per run {:.2} months, {:.3} crises; {:.2} QRE iterations per crisis)",
+        runs as f64 / secs,
+        months as f64 / runs.max(1) as f64,
+        crises as f64 / runs.max(1) as f64,
+        iterations as f64 / crises.max(1) as f64
     );
 }

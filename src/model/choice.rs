@@ -19,7 +19,15 @@ pub fn logistic(x: f64) -> f64 {
 #[inline]
 pub fn logit_probs(utilities: &[f64], lambda: f64, out: &mut [f64]) {
     debug_assert_eq!(utilities.len(), out.len());
-    let max = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let out = &mut out[..utilities.len()];
+    // The largest utility (NaNs ignored, as by f64::max; which zero is kept does not matter:
+    // both compare equal below and give the same differences).
+    let mut max = f64::NEG_INFINITY;
+    for &u in utilities {
+        if u > max {
+            max = u;
+        }
+    }
     if lambda.is_infinite() {
         let mut n = 0.0;
         for (o, &u) in out.iter_mut().zip(utilities) {
@@ -34,12 +42,13 @@ pub fn logit_probs(utilities: &[f64], lambda: f64, out: &mut [f64]) {
     let mut sum = 0.0;
     for (o, &u) in out.iter_mut().zip(utilities) {
         // exp(0) = 1 exactly: the best option needs no exponential (the same bits).
-        *o = if u == max {
+        let e = if u == max {
             1.0
         } else {
             maths::exp(lambda * (u - max))
         };
-        sum += *o;
+        *o = e;
+        sum += e;
     }
     let scale = 1.0 / sum;
     for o in out.iter_mut() {

@@ -68,7 +68,7 @@ pub fn step_month<T: Trace>(p: &Prepared, st: &mut RunState, d: &mut Draws, trac
 
     // 4. A crisis, if Russia moved.
     if choice != HOLD {
-        let view = protocol::crisis(p, st, d, choice == OFFENSIVE);
+        let view = protocol::crisis_in(p, st, d, choice == OFFENSIVE, T::PROBS);
         trace.crisis(p, st, &view);
     }
 

@@ -193,6 +193,45 @@ impl Game {
         }
     }
 
+    /// Guarantor `i`'s utilities over its menu for both types, `[Hard, Soft]`, written to
+    /// `u[t][..menu.len()]`, when what it expects depends on the option only through the
+    /// option's E[C] `ec[k]` and whether it honours (E[φ] `phis[h]`), with `en` other members
+    /// expected to honour: the same numbers as [`Game::utilities`] with that context (the same
+    /// operations in the same order), the audience term's ψ computed once for all options. The
+    /// separate consultations' best response ([`crate::sim::qre`]) calls it every iteration.
+    #[inline]
+    pub fn utilities_both(
+        &self,
+        i: usize,
+        kind: usize,
+        ec: &[f64; MAXOPT],
+        phis: [f64; 2],
+        en: f64,
+        u: &mut [[f64; MAXOPT]; 2],
+    ) {
+        let m = &self.menus[i];
+        let others = (self.menus.len() - 1) as f64;
+        let psi = if others > 0.0 {
+            1.0 - self.beta + self.beta * en / others
+        } else {
+            1.0
+        };
+        let audience = m.audience * psi;
+        for t in 0..2 {
+            let v = m.value[kind][t];
+            let fixed = &m.fixed[t];
+            let row = &mut u[t];
+            for k in 0..m.len() {
+                let phi = phis[usize::from(m.honours[k])];
+                let mut uk = v * ec[k] + fixed[k] - m.escalation[k] * phi;
+                if !m.honours[k] && m.audience > 0.0 {
+                    uk -= audience;
+                }
+                row[k] = uk;
+            }
+        }
+    }
+
     /// Guarantor `i`'s utilities over its menu (§7.5), written to `u[..menu.len()]`. `ctx(k, x,
     /// h)` gives, for the option at menu position `k` with support `x` that does (`h`) or does not honour, what `i`
     /// expects at the end of the crisis: (E[C(W + x)], E[φ(N)] with N the responders counting

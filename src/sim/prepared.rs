@@ -7,11 +7,13 @@
 // Per-option quantities live in parallel fixed-size arrays indexed by menu position.
 #![allow(clippy::needless_range_loop)]
 
+use crate::model::beliefs::Beta;
 use crate::model::regimes::{Protocol, Regime, Reputation, Requirement, Rule};
 use crate::model::validate::Model;
 use crate::sim::guarantor::{Game, Menu, OFFENSIVE_KIND, PROBE_KIND};
 use crate::sim::meeting::{self, Tables};
 use crate::sim::qre::{self, Setting};
+use crate::sim::russia::{belief_sums, BeliefSums};
 use crate::sim::vote::{Count, UNITS};
 use crate::stats::maths;
 
@@ -149,6 +151,11 @@ pub struct Prepared<'m> {
     pub vote: Option<VoteSpec>,
     /// A meeting: the tour de table's continuation tables.
     pub meeting: Option<Tables>,
+    /// What Russia's utilities sum over the members while every belief is at its prior (the
+    /// start of every run, until the first observation): computed once here from the same
+    /// priors [`RunState::reset`](crate::sim::state::RunState::reset) starts from, so the
+    /// same numbers as summing in the month (§7.7).
+    pub russia_prior: BeliefSums,
 }
 
 impl<'m> Prepared<'m> {
@@ -363,6 +370,7 @@ impl<'m> Prepared<'m> {
             meeting: tables,
             reference_play: plays,
             vote: None,
+            russia_prior: BeliefSums::default(),
         };
         if let Protocol::Meeting { rule, .. } = &regime.protocol {
             p.vote = vote_spec(&p, rule);
@@ -393,6 +401,11 @@ impl<'m> Prepared<'m> {
                 }
             })
             .collect();
+        let prior = |means: &[f64]| -> Vec<Beta> {
+            let strength = model.russia().prior_strength;
+            means.iter().map(|&mu| Beta::with_mean(mu, strength)).collect()
+        };
+        p.russia_prior = belief_sums(&p, &prior(&p.slot_prior), &prior(&p.speed_prior));
         p
     }
 

@@ -38,8 +38,16 @@ struct Stakes {
 /// Resolve a crisis (a probe, or an offensive if `offensive`) on the hourly clock; update
 /// Russia's beliefs and the run's tallies (docs/MODEL.md §7.8, beliefs §7.9). Ends the run
 /// after an offensive; after a probe adds to Ukraine's threat memory and applies the probe
-/// damage if Ukraine did not hold.
+/// damage if Ukraine did not hold. Each guarantor's choice probabilities are left in
+/// `st.probs` for a trace.
 pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -> CrisisView {
+    crisis_in(p, st, d, offensive, true)
+}
+
+/// [`crisis`], writing each guarantor's choice probabilities to `st.probs` only if `probs`
+/// (the engine passes [`crate::sim::trace::Trace::PROBS`]: the batch's runs read none; the
+/// same draws and results either way).
+pub fn crisis_in(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool, probs: bool) -> CrisisView {
     let ru = p.model.russia();
     let scale = if offensive { 1.0 } else { ru.probe_scale };
     let s = Stakes {
@@ -48,10 +56,10 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
         attacker: ru.strength * scale,
         base: p.model.ukraine().defence_multiplier * st.capability,
     };
-    let (tripwire, u_combat) = open(p, st, d, offensive);
+    let (tripwire, u_combat) = open(p, st, d, offensive, probs);
     match &p.regime.protocol {
-        Protocol::Meeting { rounds, .. } => joint_meeting(p, st, d, &s, tripwire, *rounds),
-        Protocol::Separate { .. } => separate_decisions(p, st, d, &s),
+        Protocol::Meeting { rounds, .. } => joint_meeting(p, st, d, &s, tripwire, *rounds, probs),
+        Protocol::Separate { .. } => separate_decisions(p, st, d, &s, probs),
     }
     settle(p, st, &s, tripwire, u_combat)
 }
@@ -59,7 +67,7 @@ pub fn crisis(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -
 /// The crisis opens: each guarantor is Hard or Soft this time, the tripwire fires or not (an
 /// offensive only), and the tripwire's troop contributors are at war at hour 0. Returns whether
 /// the tripwire fired and the uniform that will decide the contest.
-fn open(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -> (bool, f64) {
+fn open(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool, probs: bool) -> (bool, f64) {
     let m = p.model;
     for i in 0..m.guarantors().len() {
         st.hard[i] = d.uniform() < st.p_hard[i];
@@ -72,7 +80,9 @@ fn open(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -> (boo
     st.choice.fill(NOTHING);
     st.arrival.fill(f64::INFINITY);
     st.forced.fill(false);
-    st.probs.fill(0.0);
+    if probs {
+        st.probs.fill(0.0);
+    }
     if let (true, Some(o)) = (tripwire, p.tripwire_option) {
         let effect = o.response().map_or(0.0, |r| m.responses()[r].effect);
         for (i, g) in m.guarantors().iter().enumerate() {
@@ -81,21 +91,26 @@ fn open(p: &Prepared, st: &mut RunState, d: &mut Draws, offensive: bool) -> (boo
                 st.choice[i] = o;
                 st.arrival[i] = 0.0;
                 st.contrib[i] = effect * g.capability;
-                st.probs[i * MAXOPT + o.index()] = 1.0;
+                if probs {
+                    st.probs[i * MAXOPT + o.index()] = 1.0;
+                }
             }
         }
     }
     (tripwire, u_combat)
 }
 
-/// Record guarantor `i`'s choice at menu position `k` with probabilities `q` (by menu
-/// position).
+/// Record guarantor `i`'s choice at menu position `k`, and if `probs` its probabilities `q`
+/// (by menu position).
 #[inline]
-fn commit(p: &Prepared, st: &mut RunState, i: usize, k: usize, q: &[f64]) {
+fn commit(p: &Prepared, st: &mut RunState, i: usize, k: usize, q: &[f64], probs: bool) {
     let menu = &p.game.menus[i];
     st.choice[i] = menu.options[k];
     st.contrib[i] = menu.x[k];
     st.arrival[i] = menu.arrival[k];
+    if !probs {
+        return;
+    }
     let row = &mut st.probs[i * MAXOPT..(i + 1) * MAXOPT];
     row.fill(0.0);
     for (j, &o) in menu.options.iter().enumerate() {
@@ -108,7 +123,15 @@ fn commit(p: &Prepared, st: &mut RunState, i: usize, k: usize, q: &[f64]) {
 /// [`crate::sim::meeting`]), then up to `rounds - 1` last calls to those who passed, each
 /// treating the record as final; a call in which nobody commits closes the meeting. One uniform
 /// per speaker and call.
-fn joint_meeting(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, tripwire: bool, rounds: u32) {
+fn joint_meeting(
+    p: &Prepared,
+    st: &mut RunState,
+    d: &mut Draws,
+    s: &Stakes,
+    tripwire: bool,
+    rounds: u32,
+    probs: bool,
+) {
     let Some(tables) = &p.meeting else { return };
     let tour: &Tour = match (s.offensive, tripwire) {
         (true, false) => &tables.offensive,
@@ -136,7 +159,7 @@ fn joint_meeting(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, tri
                 st.decide_at[i] = hour;
                 q[..g.menus[i].len()].fill(0.0);
                 q[k] = 1.0;
-                commit(p, st, i, k, &q[..g.menus[i].len()]);
+                commit(p, st, i, k, &q[..g.menus[i].len()], probs);
                 w += g.menus[i].x[k];
                 n += usize::from(g.menus[i].honours[k]);
             }
@@ -152,7 +175,7 @@ fn joint_meeting(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, tri
             let nk = g.menus[i].len();
             tour.utilities(g, node, st.hard[i], w, n, &mut u[..nk]);
             let k = draw_choice(&u[..nk], g.menus[i].lambda, draw, &mut q[..nk]);
-            commit(p, st, i, k, &q[..nk]);
+            commit(p, st, i, k, &q[..nk], probs);
             w += g.menus[i].x[k];
             n += usize::from(g.menus[i].honours[k]);
             st.record.decisions += 1;
@@ -182,7 +205,7 @@ fn joint_meeting(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, tri
             if k == 0 {
                 continue;
             }
-            commit(p, st, i, k, &q[..nk]);
+            commit(p, st, i, k, &q[..nk], probs);
             w += g.menus[i].x[k];
             n += usize::from(g.menus[i].honours[k]);
             any = true;
@@ -287,7 +310,7 @@ fn package_vote(
 /// without seeing the others (a fired tripwire is common knowledge), each drawing from its
 /// strategy in the quantal response equilibrium of that simultaneous game, warm-started from the
 /// regime's reference equilibrium. One uniform per guarantor.
-fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes) {
+fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes, probs: bool) {
     let g = &p.game;
     let ng = g.menus.len();
     let hour = p.regime.decision_hours();
@@ -332,7 +355,7 @@ fn separate_decisions(p: &Prepared, st: &mut RunState, d: &mut Draws, s: &Stakes
         let b = qre::at(i, usize::from(!st.hard[i]));
         q[..nk].copy_from_slice(&st.sigma[b..b + nk]);
         let k = sample(&q[..nk], draw);
-        commit(p, st, i, k, &q[..nk]);
+        commit(p, st, i, k, &q[..nk], probs);
     }
     st.record.decisions += ng as u32;
 }

@@ -79,21 +79,9 @@ pub fn solve(g: &Game, s: &Setting, tol: f64, max_it: u32, sigma: &mut [f64], wo
         converged: false,
     };
     for it in 1..=max_it {
-        best_response(g, s, sigma, moments, next, pos, dp);
-        // The residual of this response, and the damped step with the step size it warrants.
-        let mut residual: f64 = 0.0;
-        for i in 0..n {
-            if s.forced[i] {
-                continue;
-            }
-            let len = g.menus[i].len();
-            for t in 0..2 {
-                let b = at(i, t);
-                for k in b..b + len {
-                    residual = residual.max((next[k] - sigma[k]).abs());
-                }
-            }
-        }
+        // The response, and its residual: the largest change it makes to a probability.
+        let residual = best_response(g, s, sigma, moments, next, pos, dp);
+        // The damped step with the step size the residual warrants.
         if residual > last {
             omega = (omega * 0.5_f64).max(1.0 / 64.0);
         }
@@ -127,7 +115,8 @@ pub fn solve(g: &Game, s: &Setting, tol: f64, max_it: u32, sigma: &mut [f64], wo
 }
 
 /// One logit response of every type of every non-forced guarantor to the others' current
-/// strategies `sigma`, written to `next`.
+/// strategies `sigma`, written to `next`; returns its residual, the largest |next − sigma| over
+/// the non-forced guarantors' strategies.
 fn best_response(
     g: &Game,
     s: &Setting,
@@ -136,7 +125,7 @@ fn best_response(
     next: &mut [f64],
     pos: &mut [f64],
     dp: &mut [f64],
-) {
+) -> f64 {
     let n = g.menus.len();
     // Each member's mixture over its types: mean and second moment of its support, P(honour).
     let (mut m1_all, mut var_all, mut ph_all, mut vh_all) = (0.0, 0.0, 0.0, 0.0);
@@ -154,7 +143,8 @@ fn best_response(
                 if menu.honours[k] {
                     ph += q;
                 }
-                if x > 0.0 {
+                // Only the lattice's count distribution reads P(positive support).
+                if s.lattice.is_some() && x > 0.0 {
                     pp += q;
                 }
             }
@@ -168,7 +158,8 @@ fn best_response(
         ph_all += ph;
         vh_all += ph * (1.0 - ph);
     }
-    let mut u = [0.0; MAXOPT];
+    let mut u = [[0.0; MAXOPT]; 2];
+    let mut residual: f64 = 0.0;
     for i in 0..n {
         if s.forced[i] {
             continue;
@@ -208,33 +199,44 @@ fn best_response(
             let e = |own: f64| 0.5 * (g.phi(own + nh - sh) + g.phi(own + nh + sh));
             [e(0.0), e(1.0)]
         };
-        let ec = |x: f64| match s.lattice {
-            Some(step) => (0..count)
-                .map(|m| dp[m] * g.hold(s.kind, s.seen + step * m as f64 + x))
-                .sum(),
-            None => 0.5 * (g.hold(s.kind, w0 + x - sd) + g.hold(s.kind, w0 + x + sd)),
-        };
-        let ec0 = ec(0.0);
         let mut ecs = [0.0; MAXOPT];
-        for k in 0..menu.len() {
-            ecs[k] = if menu.x[k] == 0.0 { ec0 } else { ec(menu.x[k]) };
+        match s.lattice {
+            Some(step) => {
+                let ec = |x: f64| -> f64 {
+                    (0..count)
+                        .map(|m| dp[m] * g.hold(s.kind, s.seen + step * m as f64 + x))
+                        .sum()
+                };
+                let ec0 = ec(0.0);
+                for k in 0..menu.len() {
+                    ecs[k] = if menu.x[k] == 0.0 { ec0 } else { ec(menu.x[k]) };
+                }
+            }
+            None => {
+                let ec = |x: f64| 0.5 * (g.hold(s.kind, w0 + x - sd) + g.hold(s.kind, w0 + x + sd));
+                let ec0 = ec(0.0);
+                for k in 0..menu.len() {
+                    ecs[k] = if menu.x[k] == 0.0 { ec0 } else { ec(menu.x[k]) };
+                }
+            }
         }
+        g.utilities_both(i, s.kind, &ecs, phis, nh, &mut u);
+        let lambda = menu.lambda * s.lambda_scale;
         for t in 0..2 {
-            g.utilities(
-                i,
-                t == 0,
-                s.kind,
-                |k, _, h| (ecs[k], phis[usize::from(h)], nh),
-                &mut u[..menu.len()],
-            );
             let b = at(i, t);
-            logit_probs(
-                &u[..menu.len()],
-                menu.lambda * s.lambda_scale,
-                &mut next[b..b + menu.len()],
-            );
+            let len = menu.len();
+            logit_probs(&u[t][..len], lambda, &mut next[b..b + len]);
+            for k in b..b + len {
+                // The same as residual.max(d) (a NaN is ignored either way), without its NaN
+                // handling.
+                let d = (next[k] - sigma[k]).abs();
+                if d > residual {
+                    residual = d;
+                }
+            }
         }
     }
+    residual
 }
 
 /// Uniform strategies over every menu: the QRE at λ = 0, where the homotopy starts.

@@ -3,6 +3,10 @@
 //! expectations of how each type responds under the regime (docs/MODEL.md §7.7; the
 //! expectations themselves are computed once per regime, §7.6, in [`crate::sim::prepared`]).
 
+// Per-member quantities live in parallel tables indexed by guarantor.
+#![allow(clippy::needless_range_loop)]
+
+use crate::model::beliefs::Beta;
 use crate::model::choice::{contest_expected, logit_probs, sample};
 use crate::sim::prepared::{Expectation, Prepared};
 use crate::sim::state::RunState;
@@ -29,6 +33,96 @@ fn moments(mu: f64, speed: f64, [h, s]: &[Expectation; 2]) -> (f64, f64) {
     (mean, (sq - mean * mean).max(0.0))
 }
 
+/// What Russia's utilities need of its beliefs, summed over the members (docs/MODEL.md §7.7):
+/// the mean and variance of the support it expects of all members and of those a fired
+/// tripwire does not force in an offensive, and of all members in a probe; P(no member
+/// escalates) and the expected sanctions in each; and the information value of a probe.
+/// They depend on the beliefs alone, not on Ukraine's capability.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BeliefSums {
+    x_off: f64,
+    v_off: f64,
+    x_free: f64,
+    v_free: f64,
+    x_probe: f64,
+    v_probe: f64,
+    calm_off: f64,
+    calm_probe: f64,
+    s_off: f64,
+    s_probe: f64,
+    info: f64,
+}
+
+/// [`BeliefSums`] from resolve beliefs `beliefs` and speed beliefs `speed` (by slot).
+pub fn belief_sums(p: &Prepared, beliefs: &[Beta], speed: &[Beta]) -> BeliefSums {
+    let m = p.model;
+    // Offensive support of all members and of those the tripwire does not force (mean, var).
+    let (mut x_off, mut v_off, mut x_free, mut v_free) = (0.0, 0.0, 0.0, 0.0);
+    let (mut x_probe, mut v_probe) = (0.0, 0.0);
+    let (mut calm_off, mut calm_probe) = (1.0 - p.p_tripwire, 1.0);
+    let (mut s_off, mut s_probe, mut info) = (0.0, 0.0, 0.0);
+    let gs = m.guarantors();
+    let n = gs.len();
+    // Every per-member table sliced to n once, so the loop indexes them without checks.
+    let (slots, offensive, tripwire, probe) = (
+        &p.slot[..n],
+        &p.expect_offensive[..n],
+        &p.expect_tripwire[..n],
+        &p.expect_probe[..n],
+    );
+    let (forced, info_weight) = (&p.tripwire_forced[..n], &p.info_weight[..n]);
+    for i in 0..n {
+        let g = &gs[i];
+        let slot = slots[i];
+        let b = &beliefs[slot];
+        let mu = b.mean();
+        let speed = speed[slot].mean() / p.speed_prior[slot];
+        let e = &offensive[i];
+        let (x, v) = moments(mu, speed, e);
+        x_off += x;
+        v_off += v;
+        if !forced[i] {
+            let (x, v) = moments(mu, speed, &tripwire[i]);
+            x_free += x;
+            v_free += v;
+        }
+        let [h, s] = e;
+        calm_off *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
+        s_off += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
+        let e = &probe[i];
+        let (x, v) = moments(mu, speed, e);
+        x_probe += x;
+        v_probe += v;
+        let [h, s] = e;
+        calm_probe *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
+        s_probe += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
+        info += info_weight[i] * b.sd();
+    }
+    BeliefSums {
+        x_off,
+        v_off,
+        x_free,
+        v_free,
+        x_probe,
+        v_probe,
+        calm_off,
+        calm_probe,
+        s_off,
+        s_probe,
+        info,
+    }
+}
+
+/// Whether every belief is still at its prior (nothing observed yet in this run, or forgetting
+/// brought it back exactly): then [`Prepared::russia_prior`] holds its [`BeliefSums`].
+#[inline]
+fn at_prior(st: &RunState) -> bool {
+    st.beliefs
+        .iter()
+        .chain(&st.speed)
+        .all(|b| b.alpha == b.alpha0 && b.beta == b.beta0)
+}
+
 /// Russia's expected utilities of (hold, probe, offensive), in utils, and its logit choice
 /// probabilities at precision `russia.lambda`, from its current beliefs and Ukraine's current
 /// capability (docs/MODEL.md §7.7).
@@ -37,59 +131,49 @@ fn moments(mu: f64, speed: f64, [h, s]: &[Expectation; 2]) -> (f64, f64) {
 /// 2-point Gauss–Hermite on the mean and variance of X = Σ_i x_i ([`contest_expected`]). In an
 /// offensive the tripwire fires with p_trip and then replaces the troop contributors' choice:
 /// hold_off = (1 − p_trip)·E[C(B + X_all)] + p_trip·E[C(B + T_trip + X_¬T)], X_¬T without them.
+///
+/// Cache: while every belief is at its prior (the months before the run's first crisis) the
+/// sums over the members are the ones computed once per regime, [`Prepared::russia_prior`]
+/// (the same numbers: the beliefs are then exactly the priors it was computed from); any
+/// observation invalidates it, detected by comparing each belief with its prior.
 pub fn russia_utilities(p: &Prepared, st: &RunState) -> ([f64; 3], [f64; 3]) {
     let m = p.model;
     let ru = &m.russia();
     let exponent = m.crisis().contest_exponent;
     let base = m.ukraine().defence_multiplier * st.capability;
-    // Offensive support of all members and of those the tripwire does not force (mean, var).
-    let (mut x_off, mut v_off, mut x_free, mut v_free) = (0.0, 0.0, 0.0, 0.0);
-    let (mut x_probe, mut v_probe) = (0.0, 0.0);
-    let (mut calm_off, mut calm_probe) = (1.0 - p.p_tripwire, 1.0);
-    let (mut s_off, mut s_probe, mut info) = (0.0, 0.0, 0.0);
-    for (i, g) in m.guarantors().iter().enumerate() {
-        let slot = p.slot[i];
-        let b = &st.beliefs[slot];
-        let mu = b.mean();
-        let speed = st.speed[slot].mean() / p.speed_prior[slot];
-        let e = &p.expect_offensive[i];
-        let (x, v) = moments(mu, speed, e);
-        x_off += x;
-        v_off += v;
-        if !p.tripwire_forced[i] {
-            let (x, v) = moments(mu, speed, &p.expect_tripwire[i]);
-            x_free += x;
-            v_free += v;
-        }
-        let [h, s] = e;
-        calm_off *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
-        s_off += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
-        let e = &p.expect_probe[i];
-        let (x, v) = moments(mu, speed, e);
-        x_probe += x;
-        v_probe += v;
-        let [h, s] = e;
-        calm_probe *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
-        s_probe += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
-        info += p.info_weight[i] * b.sd();
-    }
-    let mut hold_off = (1.0 - p.p_tripwire) * contest_expected(base + x_off, v_off, ru.strength, exponent);
+    let b = if at_prior(st) {
+        p.russia_prior
+    } else {
+        belief_sums(p, &st.beliefs, &st.speed)
+    };
+    let mut hold_off =
+        (1.0 - p.p_tripwire) * contest_expected(base + b.x_off, b.v_off, ru.strength, exponent);
     if p.p_tripwire > 0.0 {
         hold_off += p.p_tripwire
-            * contest_expected(base + p.tripwire_support + x_free, v_free, ru.strength, exponent);
+            * contest_expected(
+                base + p.tripwire_support + b.x_free,
+                b.v_free,
+                ru.strength,
+                exponent,
+            );
     }
-    let hold_probe = contest_expected(base + x_probe, v_probe, ru.strength * ru.probe_scale, exponent);
+    let hold_probe = contest_expected(
+        base + b.x_probe,
+        b.v_probe,
+        ru.strength * ru.probe_scale,
+        exponent,
+    );
     let u = [
         0.0,
         ru.probe_gain * (1.0 - hold_probe)
             - ru.probe_cost
-            - ru.sanctions_weight * ru.probe_scale * s_probe
-            - ru.war_cost * (1.0 - calm_probe)
-            + ru.info_value * info,
+            - ru.sanctions_weight * ru.probe_scale * b.s_probe
+            - ru.war_cost * (1.0 - b.calm_probe)
+            + ru.info_value * b.info,
         p.regime.provocation + ru.offensive_gain * (1.0 - hold_off)
             - ru.combat_cost
-            - ru.sanctions_weight * s_off
-            - ru.war_cost * (1.0 - calm_off),
+            - ru.sanctions_weight * b.s_off
+            - ru.war_cost * (1.0 - b.calm_off),
     ];
     let mut probs = [0.0; 3];
     logit_probs(&u, ru.lambda, &mut probs);

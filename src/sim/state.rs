@@ -109,7 +109,8 @@ pub struct RunState {
     pub arrival: Vec<f64>,
     /// Hour it decides: the meeting's deadline or the consultation hour (§7.8, §7.10).
     pub decide_at: Vec<f64>,
-    /// Probabilities of each guarantor's last choice, by option id (`guarantors x MAXOPT`).
+    /// Probabilities of each guarantor's last choice, by option id (`guarantors x MAXOPT`);
+    /// written only for a trace that reads them ([`crate::sim::trace::Trace::PROBS`]).
     pub probs: Vec<f64>,
     /// The separate consultations' type-contingent strategies (`guarantors × 2 × MAXOPT`,
     /// [`crate::sim::qre::at`]).
@@ -222,7 +223,8 @@ impl RunState {
         r.held = false;
         r.probes = 0;
         r.probe_months.fill(0);
-        r.beliefs.fill(0.0);
+        // r.beliefs needs no reset: every run writes all of it (each month simulated, then the
+        // last month carried forward to the horizon; engine::run_with).
         r.called.fill(0);
         r.honoured.fill(0);
         r.forced.fill(0);

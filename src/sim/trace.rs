@@ -45,6 +45,9 @@ pub struct CrisisView {
 /// An observer of a run's events. The batch uses [`NoTrace`], which compiles to nothing;
 /// `replay` records everything.
 pub trait Trace {
+    /// Whether the observer reads each guarantor's choice probabilities in a crisis
+    /// (`RunState::probs`); if not, the engine does not write them.
+    const PROBS: bool = true;
     /// Called after Russia's choice, before any crisis.
     fn month(&mut self, _p: &Prepared, _st: &RunState, _v: &MonthView) {}
     /// Called after a crisis is resolved and beliefs updated.
@@ -55,4 +58,6 @@ pub trait Trace {
 
 /// The observer that observes nothing.
 pub struct NoTrace;
-impl Trace for NoTrace {}
+impl Trace for NoTrace {
+    const PROBS: bool = false;
+}
