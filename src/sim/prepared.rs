@@ -13,7 +13,6 @@ use crate::model::validate::Model;
 use crate::sim::guarantor::{Game, Menu, OFFENSIVE_KIND, PROBE_KIND};
 use crate::sim::meeting::{self, Tables};
 use crate::sim::qre::{self, Setting};
-use crate::sim::russia::{belief_sums, BeliefSums};
 use crate::sim::vote::{Count, UNITS};
 use crate::stats::maths;
 
@@ -507,4 +506,96 @@ fn vote_spec(p: &Prepared, rule: &Rule) -> Option<VoteSpec> {
         count,
         package,
     })
+}
+
+// Russia's per-member belief sums (docs/MODEL.md §7.7), here so that a prepared regime can hold
+// them at the prior ([`Prepared::russia_prior`]); [`crate::sim::russia`] reads them each month.
+/// Mean and variance of the support Russia expects of one member: Hard with probability `mu`,
+/// its support given the type following the reference mixture (moments m1 = `support`, m2 =
+/// `support_sq`), all of it scaled by `speed` = mean(speed belief) / prior (docs/MODEL.md §7.7).
+#[inline]
+fn moments(mu: f64, speed: f64, [h, s]: &[Expectation; 2]) -> (f64, f64) {
+    let mean = speed * (mu * h.support + (1.0 - mu) * s.support);
+    let sq = speed * speed * (mu * h.support_sq + (1.0 - mu) * s.support_sq);
+    (mean, (sq - mean * mean).max(0.0))
+}
+
+/// What Russia's utilities need of its beliefs, summed over the members (docs/MODEL.md §7.7):
+/// the mean and variance of the support it expects of all members and of those a fired
+/// tripwire does not force in an offensive, and of all members in a probe; P(no member
+/// escalates) and the expected sanctions in each; and the information value of a probe.
+/// They depend on the beliefs alone, not on Ukraine's capability.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BeliefSums {
+    pub(crate) x_off: f64,
+    pub(crate) v_off: f64,
+    pub(crate) x_free: f64,
+    pub(crate) v_free: f64,
+    pub(crate) x_probe: f64,
+    pub(crate) v_probe: f64,
+    pub(crate) calm_off: f64,
+    pub(crate) calm_probe: f64,
+    pub(crate) s_off: f64,
+    pub(crate) s_probe: f64,
+    pub(crate) info: f64,
+}
+
+/// [`BeliefSums`] from resolve beliefs `beliefs` and speed beliefs `speed` (by slot).
+pub fn belief_sums(p: &Prepared, beliefs: &[Beta], speed: &[Beta]) -> BeliefSums {
+    let m = p.model;
+    // Offensive support of all members and of those the tripwire does not force (mean, var).
+    let (mut x_off, mut v_off, mut x_free, mut v_free) = (0.0, 0.0, 0.0, 0.0);
+    let (mut x_probe, mut v_probe) = (0.0, 0.0);
+    let (mut calm_off, mut calm_probe) = (1.0 - p.p_tripwire, 1.0);
+    let (mut s_off, mut s_probe, mut info) = (0.0, 0.0, 0.0);
+    let gs = m.guarantors();
+    let n = gs.len();
+    // Every per-member table sliced to n once, so the loop indexes them without checks.
+    let (slots, offensive, tripwire, probe) = (
+        &p.slot[..n],
+        &p.expect_offensive[..n],
+        &p.expect_tripwire[..n],
+        &p.expect_probe[..n],
+    );
+    let (forced, info_weight) = (&p.tripwire_forced[..n], &p.info_weight[..n]);
+    for i in 0..n {
+        let g = &gs[i];
+        let slot = slots[i];
+        let b = &beliefs[slot];
+        let mu = b.mean();
+        let speed = speed[slot].mean() / p.speed_prior[slot];
+        let e = &offensive[i];
+        let (x, v) = moments(mu, speed, e);
+        x_off += x;
+        v_off += v;
+        if !forced[i] {
+            let (x, v) = moments(mu, speed, &tripwire[i]);
+            x_free += x;
+            v_free += v;
+        }
+        let [h, s] = e;
+        calm_off *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
+        s_off += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
+        let e = &probe[i];
+        let (x, v) = moments(mu, speed, e);
+        x_probe += x;
+        v_probe += v;
+        let [h, s] = e;
+        calm_probe *= 1.0 - (mu * h.escalation + (1.0 - mu) * s.escalation);
+        s_probe += (mu * h.sanctions + (1.0 - mu) * s.sanctions) * g.economic_weight;
+        info += info_weight[i] * b.sd();
+    }
+    BeliefSums {
+        x_off,
+        v_off,
+        x_free,
+        v_free,
+        x_probe,
+        v_probe,
+        calm_off,
+        calm_probe,
+        s_off,
+        s_probe,
+        info,
+    }
 }
