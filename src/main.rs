@@ -470,12 +470,12 @@ impl deterrence_sim::study::calibrate::sampler::CalibrationProgress for CalBar {
 /// observed interval.
 fn check_table(rows: &[deterrence_sim::study::calibrate::check::CheckRow]) -> String {
     let mut s = format!(
-        "{:<26} {:<9} {:<18} {:<24} {:>5}  {:>17}  {:>9} {:>8}  {:>6}\n",
+        "{:<26} {:<9} {:<18} {:<24} {:>10}  {:>17}  {:>9} {:>8}  {:>6}\n",
         "target", "row", "regime", "statistic", "role", "observed", "estimate", "se", "inside"
     );
     for r in rows {
         s += &format!(
-            "{:<26} {:<9} {:<18} {:<24} {:>5}  [{:>7.4},{:>7.4}]  {:>9.4} {:>8.4}  {:>6}\n",
+            "{:<26} {:<9} {:<18} {:<24} {:>10}  [{:>7.4},{:>7.4}]  {:>9.4} {:>8.4}  {:>6}\n",
             r.target,
             r.row,
             r.regime,
@@ -538,7 +538,11 @@ fn calibration_table(r: &deterrence_sim::study::calibrate::sampler::CalibrationR
                 p.0,
                 p.2,
                 p.3,
-                if tg.fit { "" } else { "  (check)" }
+                match tg.role {
+                    deterrence_sim::study::calibrate::spec::Role::Fit => "",
+                    deterrence_sim::study::calibrate::spec::Role::Assumption => "  (assumption)",
+                    deterrence_sim::study::calibrate::spec::Role::Check => "  (check)",
+                }
             );
         }
     }

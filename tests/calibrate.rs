@@ -214,6 +214,12 @@ fn synthetic_targets_are_recovered() {
     }
 }
 
+/// A number of the default config (`[section] key`).
+fn default_value(section: &str, key: &str) -> f64 {
+    let v: toml::Value = toml::from_str(DEFAULT).unwrap();
+    v[section][key].as_float().unwrap()
+}
+
 fn read(dir: &Path, f: &str) -> String {
     std::fs::read_to_string(dir.join(f)).unwrap()
 }
@@ -320,6 +326,105 @@ fn bad_calibration_files_are_clear_errors() {
     }
 }
 
+/// A scenario assumption (role = "assumption") enters the distance exactly as evidence does,
+/// a check does not, and the outputs label it; an assumption must give its basis, only an
+/// assumption may omit its row or give a basis, and assumptions alone are not a calibration.
+#[test]
+fn assumption_targets_enter_the_distance_and_are_labelled() {
+    use deterrence_sim::study::calibrate::spec::Role;
+    use deterrence_sim::study::calibrate::statistics::{discrepancy, distance, Estimate};
+    let threat = "[[targets]]\nname = \"threat\"\nrole = \"assumption\"\nbasis = \"scenario premise\"\nregime = \"none\"\nstatistic = \"p_offensive\"\nlikelihood = \"band\"\nband = [0.25, 1.0]\n";
+    let load = |body: &str| {
+        let p = cal_file("cal-assume", body);
+        Calibration::load(&p, &CalibrationOverrides::default())
+    };
+    let cal = load(&format!("{SMALL}{threat}")).unwrap();
+    let t = &cal.targets()[2];
+    assert_eq!((t.role, t.row.as_str(), t.fit()), (Role::Assumption, "", true));
+    assert_eq!(t.basis.as_deref(), Some("scenario premise"));
+    // Estimates: the probe hazard on its observation, P(offensive) 0.1 with SE 0.02 (inside the
+    // evidence band [0, 0.5], 0.15 below the assumption's lower edge: 7.5 SE).
+    let probe = Estimate {
+        value: 5.0 / 228.0,
+        scaled: 5.0 / 228.0,
+        var: 1e-6,
+    };
+    let off = Estimate {
+        value: 0.1,
+        scaled: 0.1,
+        var: 4e-4,
+    };
+    let est = [probe, off, off];
+    let d_probe = discrepancy(&cal.targets()[0], &probe);
+    assert!(d_probe.abs() < 1e-9, "{d_probe}");
+    assert_eq!(discrepancy(&cal.targets()[1], &off), 0.0);
+    let d = discrepancy(t, &off);
+    assert!((d - 7.5).abs() < 1e-9, "{d}");
+    let total = distance(cal.targets(), &est);
+    assert!(
+        (total - (d_probe * d_probe + d * d).sqrt()).abs() < 1e-12,
+        "{total}"
+    );
+    // The same target as a check adds nothing.
+    let checked = load(&format!(
+        "{SMALL}{}",
+        threat.replace(
+            "role = \"assumption\"\nbasis = \"scenario premise\"\n",
+            "role = \"check\"\nrow = \"CF-01\"\n"
+        )
+    ))
+    .unwrap();
+    assert_eq!(checked.targets()[2].role, Role::Check);
+    assert!((distance(checked.targets(), &est) - d_probe.abs()).abs() < 1e-12);
+    // The outputs label it: predictive.csv's role column and the CLI's table.
+    let p = cal_file(
+        "cal-assume-run",
+        &format!("{}{threat}", SMALL.replace("generations = 3", "generations = 1")),
+    );
+    let out = p.parent().unwrap().join("out");
+    let o = run(&["calibrate", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("(assumption)"), "{}", text(&o));
+    let pred = read(&out, "predictive.csv");
+    let row = pred.lines().find(|l| l.starts_with("threat,")).unwrap();
+    assert!(
+        row.starts_with("threat,,none,p_offensive,") && row.contains(",assumption,"),
+        "{row}"
+    );
+    // Bad assumption entries: exit 2, naming the field.
+    let no_fit = SMALL
+        .replacen(
+            "row = \"PROBE-01\"\n",
+            "role = \"check\"\nrow = \"PROBE-01\"\n",
+            1,
+        )
+        .replacen("row = \"CF-01\"\n", "role = \"check\"\nrow = \"CF-01\"\n", 1);
+    let cases: [(String, &[&str]); 4] = [
+        (
+            format!("{SMALL}{}", threat.replace("basis = \"scenario premise\"\n", "")),
+            &["targets[2].basis", "where it comes from"],
+        ),
+        (
+            SMALL.replacen("row = \"PROBE-01\"", "row = \"PROBE-01\"\nbasis = \"x\"", 1),
+            &["targets[0].basis", "only role = \"assumption\""],
+        ),
+        (
+            SMALL.replacen("row = \"PROBE-01\"\n", "", 1),
+            &["targets[0].row", "is required"],
+        ),
+        (format!("{no_fit}{threat}"), &["targets", "role = \"fit\""]),
+    ];
+    for (body, want) in cases {
+        let p = cal_file("cal-assume-bad", &body);
+        let o = run(&["calibrate", p.to_str().unwrap(), "--quiet"]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        for w in want {
+            assert!(t.contains(w), "expected `{w}` in: {t}");
+        }
+    }
+}
+
 /// `run --ensemble` with a posterior of one particle at the config's own values is the plain
 /// run: the same streams in every regime, so the same success rates and paired differences as
 /// `run`'s summary.csv; it does not depend on the thread count; with two particles the draws
@@ -330,9 +435,13 @@ fn ensemble_runs_are_paired_draws_from_the_posterior() {
     let cfg = d.join("default.toml");
     std::fs::write(&cfg, DEFAULT).unwrap();
     let post = d.join("posterior.csv");
+    let (lambda, war_cost) = (
+        default_value("russia", "lambda"),
+        default_value("russia", "war_cost"),
+    );
     std::fs::write(
         &post,
-        "generation,particle,weight,distance,russia.lambda,russia.war_cost\n0,0,1,,9,9\n1,0,1,0.5,2.5,2.0\n",
+        format!("generation,particle,weight,distance,russia.lambda,russia.war_cost\n0,0,1,,9,9\n1,0,1,0.5,{lambda},{war_cost}\n"),
     )
     .unwrap();
     let c = cfg.to_str().unwrap();
@@ -430,7 +539,7 @@ fn ensemble_runs_are_paired_draws_from_the_posterior() {
 }
 
 /// `--check` simulates the base config at its own values: its estimates are those of a particle
-/// at the base's values of the priors' paths (here `russia.lambda` = 2.5, the default, inside
+/// at the base's values of the priors' paths (here the default's `russia.lambda`, inside
 /// the prior [2, 3]), on the same streams; and the command writes one `check.csv` row per target,
 /// `inside` true exactly when the estimate lies in the observed interval.
 #[test]
@@ -439,7 +548,12 @@ fn check_simulates_the_base_config_itself() {
     let cal = Calibration::load(&p, &CalibrationOverrides::default()).unwrap();
     let pool = batch::pool(2).unwrap();
     let rows = deterrence_sim::study::calibrate::check::check_base(&cal, &pool).unwrap();
-    let (_, model) = cal.point_model(&[2.5]).unwrap();
+    let lambda = default_value("russia", "lambda");
+    assert!(
+        (2.0..=3.0).contains(&lambda),
+        "the default's russia.lambda {lambda} is inside the prior"
+    );
+    let (_, model) = cal.point_model(&[lambda]).unwrap();
     let mut tally = Tally::new(&model, cal.targets());
     batch::run_batch_with(&model, 0, &pool, &Silent, &mut |_, r| tally.add(r));
     let est = tally.estimates();
@@ -453,7 +567,7 @@ fn check_simulates_the_base_config_itself() {
     let def = std::fs::read_to_string(d.join("default.toml")).unwrap();
     std::fs::write(
         d.join("default.toml"),
-        def.replace("lambda = 2.5 ", "lambda = 1.7 "),
+        def.replacen(&format!("lambda = {lambda} "), "lambda = 1.7 ", 1),
     )
     .unwrap();
     let cal = Calibration::load(&p, &CalibrationOverrides::default()).unwrap();

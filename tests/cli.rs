@@ -55,12 +55,12 @@ fn bad_input_is_a_clear_error_with_exit_code_2() {
         ),
         (
             "non-finite",
-            DEFAULT.replace("lambda = 2.5 ", "lambda = nan "),
+            util::with_value(DEFAULT, "russia", "lambda", "nan"),
             &["russia.lambda", "finite"],
         ),
         (
             "infinite",
-            DEFAULT.replace("war_cost = 2.0 ", "war_cost = inf "),
+            util::with_value(DEFAULT, "russia", "war_cost", "inf"),
             &["russia.war_cost", "finite"],
         ),
         (
@@ -88,7 +88,7 @@ fn bad_input_is_a_clear_error_with_exit_code_2() {
         ),
         (
             "wrong-type",
-            DEFAULT.replace("audience_cost = 1.5", "audience_cost = \"high\""),
+            util::with_value(DEFAULT, "regimes.article5", "audience_cost", "\"high\""),
             &["audience_cost"],
         ),
         (

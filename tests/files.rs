@@ -292,7 +292,10 @@ fn a_killed_runs_temporary_files_are_removed_by_the_next_run() {
 }
 
 /// Defect 8: `run --per-run` keeps memory flat in the number of runs: the peak of live heap bytes
-/// at 10x the runs grows by far less than the extra rows of runs.csv would take.
+/// at 8x the runs grows by far less than the extra rows of runs.csv would take. Both sizes are
+/// many chunks of the runner (`sim::batch::CHUNK`), measured after a warm-up call (the first call
+/// in a process peaks about 2 MB lower: 15.5 MB at 1,000 runs, then 17.5-17.7 MB at 5,000 to
+/// 40,000 runs in any order, with the calibrated default).
 #[test]
 fn per_run_memory_is_flat_in_the_number_of_runs() {
     use deterrence_sim::app::load::Overrides;
@@ -300,7 +303,8 @@ fn per_run_memory_is_flat_in_the_number_of_runs() {
     use deterrence_sim::sim::batch::Silent;
     let d = tmp("per-run-mem");
     let mut peak = Vec::new();
-    for runs in [1000u64, 40000] {
+    // A first call allocates what the process keeps (pools, caches): warm up, then measure.
+    for runs in [1000u64, 5000, 40000] {
         let o = Overrides {
             runs: Some(runs),
             periods: Some(6),
@@ -313,15 +317,19 @@ fn per_run_memory_is_flat_in_the_number_of_runs() {
         run_job(None, &o, Some(&out), false, true, &Silent).unwrap();
         WATCH.store(false, Ordering::SeqCst);
         peak.push(PEAK.load(Ordering::SeqCst));
+        if runs == 1000 {
+            peak.clear();
+            continue;
+        }
         let size = std::fs::metadata(out.join("runs.csv")).unwrap().len();
         assert!(size > (runs * 4 * 40), "runs.csv holds every row ({size} bytes)");
     }
     let extra_rows = std::fs::metadata(d.join("r40000/runs.csv")).unwrap().len()
-        - std::fs::metadata(d.join("r1000/runs.csv")).unwrap().len();
+        - std::fs::metadata(d.join("r5000/runs.csv")).unwrap().len();
     let grew = peak[1].saturating_sub(peak[0]) as u64;
     assert!(
         grew < extra_rows / 4,
-        "peak heap grew by {grew} bytes from 10^3 to 4*10^4 runs (runs.csv grew by {extra_rows})"
+        "peak heap grew by {grew} bytes from 5*10^3 to 4*10^4 runs (runs.csv grew by {extra_rows})"
     );
 }
 

@@ -12,6 +12,33 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_deterrence-sim");
 /// The shipped default config.
 pub const DEFAULT: &str = include_str!("../../configs/default.toml");
 
+/// `text` (a config) with the value of `key` in the table `[section]` replaced by `value`
+/// (comments kept). Panics when the key is not there, so an edit never silently does nothing.
+pub fn with_value(text: &str, section: &str, key: &str, value: &str) -> String {
+    let header = format!("[{section}]");
+    let mut inside = false;
+    let mut done = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            inside = t.starts_with(&header);
+        }
+        let is_key = t
+            .strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with('='));
+        if inside && !done && is_key {
+            let comment = line.find('#').map(|i| &line[i..]).unwrap_or("");
+            out.push(format!("{key} = {value} {comment}"));
+            done = true;
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    assert!(done, "no `{key}` in [{section}]");
+    out.join("\n") + "\n"
+}
+
 /// A fresh, empty temporary directory unique to this process and call.
 pub fn tmp(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);

@@ -63,7 +63,7 @@ pub fn check_base(cal: &Calibration, pool: &rayon::ThreadPool) -> Result<Vec<Che
                     None => name(t.regime),
                 },
                 statistic: t.statistic.name(),
-                role: if t.fit { "fit" } else { "check" },
+                role: t.role.name(),
                 observed: (lo, hi),
                 estimate: e,
                 se,

@@ -11,7 +11,7 @@ use crate::report::charts::{self, Bar, Figure, Panel, Series};
 use crate::report::files::{sha256_hex, write_atomic};
 use crate::report::manifest::write_manifest;
 use crate::stats::abc::{self, Prior};
-use crate::study::calibrate::spec::{Calibration, Statistic};
+use crate::study::calibrate::spec::{Calibration, Role, Statistic};
 use crate::study::calibrate::state::{to_parameters, Generation, State};
 use crate::Result;
 use std::fmt::Write as _;
@@ -181,7 +181,7 @@ pub fn write(dir: &Path, state: &State, wall: f64) -> Result<Vec<PathBuf>> {
             tg.row,
             regime,
             tg.statistic.name(),
-            if tg.fit { "fit" } else { "check" },
+            tg.role.name(),
             cell(Some(p.0)),
             cell(Some(p.1)),
             cell(Some(p.2)),
@@ -387,7 +387,13 @@ fn draw(
         let (lo, hi) = tg.observation.interval();
         let bars = vec![
             Bar {
-                label: format!("observed ({})", tg.row),
+                label: if tg.row.is_empty() {
+                    "assumed".into()
+                } else if tg.role == Role::Assumption {
+                    format!("assumed ({})", tg.row)
+                } else {
+                    format!("observed ({})", tg.row)
+                },
                 value: v,
                 low: lo,
                 high: hi,
@@ -409,7 +415,11 @@ fn draw(
                     tg.name,
                     tg.statistic.name(),
                     tg.regime_name,
-                    if tg.fit { "" } else { ", check only" },
+                    match tg.role {
+                        Role::Fit => "",
+                        Role::Assumption => ", assumption",
+                        Role::Check => ", check only",
+                    },
                     100.0 * p.3
                 ),
                 y_label: tg.statistic.name().into(),

@@ -113,8 +113,13 @@ pub struct RawPrior {
 pub struct RawTarget {
     /// A short name (letters, digits, `_`, `-`).
     pub name: String,
-    /// The id of its row in `targets.csv`.
-    pub row: String,
+    /// The id of its row in `targets.csv` (required, except for an assumption, where it names
+    /// the row the assumption leans on, if any).
+    #[serde(default)]
+    pub row: Option<String>,
+    /// An assumption: where it comes from (required for role = "assumption", refused otherwise).
+    #[serde(default)]
+    pub basis: Option<String>,
     /// The regime whose statistic is compared.
     pub regime: String,
     /// "probe_hazard", "offensive_hazard_ratio", "initiation_hazard_ratio", "honoured_share" or
@@ -149,10 +154,40 @@ pub struct RawTarget {
     /// normal: its standard deviation (> 0).
     #[serde(default)]
     pub sd: Option<f64>,
-    /// "fit" (default: enters the distance) or "check" (reported in the posterior predictive
-    /// only).
+    /// "fit" (default: evidence, enters the distance), "assumption" (a labelled scenario
+    /// assumption, not evidence, that also enters the distance) or "check" (reported in the
+    /// posterior predictive only).
     #[serde(default)]
     pub role: Option<String>,
+}
+
+/// What a target is to the calibration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Evidence (a `targets.csv` row): enters the distance.
+    Fit,
+    /// A scenario assumption the posterior is conditioned on, not evidence (its `basis` says
+    /// where it comes from): enters the distance, and every output labels it.
+    Assumption,
+    /// A posterior predictive check only.
+    Check,
+}
+
+impl Role {
+    /// The name as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Fit => "fit",
+            Role::Assumption => "assumption",
+            Role::Check => "check",
+        }
+    }
+
+    /// Whether the target enters the distance.
+    pub fn enters_distance(self) -> bool {
+        matches!(self, Role::Fit | Role::Assumption)
+    }
 }
 
 /// A simulated statistic a target compares (docs/MODEL.md §14).
@@ -298,8 +333,10 @@ impl Definition {
 pub struct Target {
     /// Its name.
     pub name: String,
-    /// Its `targets.csv` row id.
+    /// Its `targets.csv` row id (empty for an assumption that names none).
     pub row: String,
+    /// For an assumption, where it comes from.
+    pub basis: Option<String>,
     /// The regime's index in the model.
     pub regime: usize,
     /// The regime's name.
@@ -312,8 +349,15 @@ pub struct Target {
     pub definition: Definition,
     /// The observation.
     pub observation: Observation,
-    /// Whether it enters the distance (else a posterior predictive check only).
-    pub fit: bool,
+    /// Evidence, assumption or check.
+    pub role: Role,
+}
+
+impl Target {
+    /// Whether it enters the distance (evidence or assumption; a check does not).
+    pub fn fit(&self) -> bool {
+        self.role.enters_distance()
+    }
 }
 
 /// The sampler's settings, validated.
@@ -633,13 +677,49 @@ impl Calibration {
             if raw.targets[..k].iter().any(|u| u.name == t.name) {
                 return Err(bad(&f("name"), format!("`{}` is used twice", t.name)));
             }
+            let role = match t.role.as_deref() {
+                None | Some("fit") => Role::Fit,
+                Some("assumption") => Role::Assumption,
+                Some("check") => Role::Check,
+                Some(o) => {
+                    return Err(bad(
+                        &f("role"),
+                        format!("unknown `{o}`; allowed: \"fit\", \"assumption\", \"check\""),
+                    ))
+                }
+            };
+            let basis = match (role, &t.basis) {
+                (Role::Assumption, Some(b)) if !b.trim().is_empty() => Some(b.clone()),
+                (Role::Assumption, _) => {
+                    return Err(bad(
+                        &f("basis"),
+                        "an assumption must say where it comes from: basis = \"...\" (it is not evidence, and every output labels it)".into(),
+                    ))
+                }
+                (_, Some(_)) => {
+                    return Err(bad(
+                        &f("basis"),
+                        "only role = \"assumption\" takes a basis (evidence names its targets.csv row)".into(),
+                    ))
+                }
+                (_, None) => None,
+            };
+            let row = match (&t.row, role) {
+                (Some(r), _) => r.clone(),
+                (None, Role::Assumption) => String::new(),
+                (None, _) => return Err(bad(
+                    &f("row"),
+                    "is required: the id of the target's row in targets.csv (only an assumption may omit it)"
+                        .into(),
+                )),
+            };
             if let Some(ids) = &rows {
-                if !ids.contains(&t.row) {
+                if !row.is_empty() && !ids.contains(&row) {
                     return Err(bad(
                         &f("row"),
                         format!(
                             "`{}` is not an id of {} (ids: {})",
-                            t.row,
+                            row,
                             raw.targets_csv.as_deref().unwrap_or(""),
                             ids.join(", ")
                         ),
@@ -711,32 +791,23 @@ impl Calibration {
                 (_, None) => Definition::Regime,
             };
             let observation = observation(t, &f).map_err(|(field, m)| bad(&field, m))?;
-            let fit = match t.role.as_deref() {
-                None | Some("fit") => true,
-                Some("check") => false,
-                Some(o) => {
-                    return Err(bad(
-                        &f("role"),
-                        format!("unknown `{o}`; allowed: \"fit\", \"check\""),
-                    ))
-                }
-            };
             targets.push(Target {
                 name: t.name.clone(),
-                row: t.row.clone(),
+                row,
+                basis,
                 regime: r,
                 regime_name: t.regime.clone(),
                 statistic,
                 versus,
                 definition,
                 observation,
-                fit,
+                role,
             });
         }
-        if !targets.iter().any(|t| t.fit) {
+        if !targets.iter().any(|t| t.role == Role::Fit) {
             return Err(bad(
                 "targets",
-                "at least one target must have role = \"fit\"".into(),
+                "at least one target must have role = \"fit\" (evidence); assumptions alone are not a calibration".into(),
             ));
         }
         let mut regimes: Vec<String> = Vec::new();

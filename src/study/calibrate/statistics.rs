@@ -274,7 +274,7 @@ pub fn distance(targets: &[Target], estimates: &[Estimate]) -> f64 {
     targets
         .iter()
         .zip(estimates)
-        .filter(|(t, _)| t.fit)
+        .filter(|(t, _)| t.fit())
         .map(|(t, e)| discrepancy(t, e).powi(2))
         .sum::<f64>()
         .sqrt()
