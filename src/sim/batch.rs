@@ -129,7 +129,6 @@ fn batch_until(
     cancel: &(dyn Fn() -> bool + Sync),
 ) -> (BatchResult, bool) {
     let prepared = prepare_in(model, pool);
-    let mut result = BatchResult::new(model);
     let chunk_runs = chunk_size(model);
     let seed = model.run().seed;
     let runs = model.run().runs;
@@ -150,7 +149,56 @@ fn batch_until(
                 .collect()
         })
     };
-    let compute = &compute;
+    fold_chunks(model, runs, chunk_runs, &compute, progress, sink, cancel)
+}
+
+/// As [`run_batch_with`], but run `i` (of `which.len()` runs) runs on the arms
+/// `sets[which[i]]`, each set prepared ([`prepare_in`]) from a model of the same shape as
+/// `model` (the same regimes, arms, guarantors, responses and horizon; only numbers differ,
+/// e.g. the parameters of posterior particles). Run `i` is on stream (`model`'s seed, `point`,
+/// `i`), in a fresh state ([`crate::sim::engine::run_one`]); the fold is in run order, so the
+/// result does not depend on the thread count, and with one set it is [`run_batch_with`]'s.
+pub fn run_batch_sets_with(
+    model: &Model,
+    sets: &[Vec<Prepared>],
+    which: &[usize],
+    point: u64,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+    sink: &mut dyn FnMut(u64, &[RunRecord]),
+) -> BatchResult {
+    let seed = model.run().seed;
+    let compute = |start: u64, end: u64| -> Vec<Vec<RunRecord>> {
+        pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|rep| {
+                    sets[which[rep as usize]]
+                        .iter()
+                        .map(|p| crate::sim::engine::run_one(p, seed, point, rep))
+                        .collect()
+                })
+                .collect()
+        })
+    };
+    let runs = which.len() as u64;
+    fold_chunks(model, runs, chunk_size(model), &compute, progress, sink, &|| false).0
+}
+
+/// Fold `runs` runs computed chunk by chunk (`compute(start, end)`: the records of runs
+/// `start..end`, each in [`Model::arms`] order) into a batch of `model`'s shape, in run order;
+/// the pool computes the next chunk while this thread folds the last. Stops before a chunk once
+/// `cancel()` is true: (the batch, whether it was cancelled).
+fn fold_chunks(
+    model: &Model,
+    runs: u64,
+    chunk_runs: u64,
+    compute: &(dyn Fn(u64, u64) -> Vec<Vec<RunRecord>> + Sync),
+    progress: &dyn Progress,
+    sink: &mut dyn FnMut(u64, &[RunRecord]),
+    cancel: &(dyn Fn() -> bool + Sync),
+) -> (BatchResult, bool) {
+    let mut result = BatchResult::new(model);
     let mut cancelled = false;
     // One chunk ahead: the pool computes chunk k+1 while this thread folds chunk k and hands its
     // runs to `sink` (the only reorder buffer; memory stays at two chunks).
