@@ -124,6 +124,17 @@ fn single_point_is_run_ensemble_and_threads_do_not_matter() {
     let plain = sweep(&f3, &d3.join("plain"), &[]);
     assert!(plain.status.success(), "{}", text(&plain));
     assert_ne!(points(&d3.join("plain")), points(&d3.join("t1")));
+    // One particle at the base config's own values (lambda 2.5, war_cost 2.0): the plain
+    // sweep, every column to the last bit.
+    let base = d3.join("base.csv");
+    std::fs::write(
+        &base,
+        "generation,particle,weight,distance,russia.lambda,russia.war_cost\n3,0,1,0.1,2.5,2.0\n",
+    )
+    .unwrap();
+    let o = sweep(&f3, &d3.join("one"), &["--ensemble", base.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(points(&d3.join("one")), points(&d3.join("plain")));
     // Named in the sweep file (relative to it): the same study, the same bytes.
     let (d4, f4, _) = setup("ens-file", "6.0, 24.0, 72.0", "ensemble = \"posterior.csv\"");
     let o = sweep(&f4, &d4.join("o"), &["--threads", "2"]);
@@ -135,12 +146,11 @@ fn single_point_is_run_ensemble_and_threads_do_not_matter() {
     assert_eq!(e["posterior_generation"], 1);
     assert_eq!(e["posterior_particles"], 2);
     assert_eq!(e["draws_per_point"], 2);
-    assert_eq!(
-        e["posterior_sha256"].as_str().unwrap().len(),
-        64,
-        "{m}"
-    );
-    assert!(e["intervals"].as_str().unwrap().contains("(parameters, randomness)"));
+    assert_eq!(e["posterior_sha256"].as_str().unwrap().len(), 64, "{m}");
+    assert!(e["intervals"]
+        .as_str()
+        .unwrap()
+        .contains("(parameters, randomness)"));
 }
 
 /// A swept path that is also a posterior parameter takes the sweep's value: the rows are those
@@ -173,7 +183,10 @@ fn a_swept_posterior_path_takes_the_sweep_value() {
     assert!(t.contains("note:") && t.contains("russia.lambda"), "{t}");
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(m["extra"]["ensemble"]["overridden_by_sweep"], serde_json::json!(["russia.lambda"]));
+    assert_eq!(
+        m["extra"]["ensemble"]["overridden_by_sweep"],
+        serde_json::json!(["russia.lambda"])
+    );
     let war_only = d.join("war_cost.csv");
     std::fs::write(
         &war_only,
@@ -253,6 +266,24 @@ fn resume_shards_and_merge_give_identical_bytes() {
         "{}",
         text(&o)
     );
+    // With --per-run: one row per point, regime and replicate, adding up to points.csv.
+    let pr = d.join("perrun");
+    let o = sweep(&f, &pr, &["--ensemble", p, "--per-run"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(points(&pr), want);
+    let runs = std::fs::read_to_string(pr.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 4 * 4 * 200);
+    for line in want.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let n = runs
+            .lines()
+            .filter(|l| {
+                let r: Vec<&str> = l.split(',').collect();
+                r[0] == c[0] && r[2] == c[2] && r[4] == "true"
+            })
+            .count();
+        assert_eq!(n.to_string(), c[4], "point {} {}", c[0], c[2]);
+    }
     // One point rerun alone from the directory: its rows.
     let o = run(&[
         "run",
@@ -295,7 +326,11 @@ fn damaged_or_foreign_posteriors_are_refused() {
         (
             "unknown",
             format!("{header},russia.lambda,regimes.article6.audience_cost\n1,0,1,0.1,2.0,0.5\n"),
-            vec!["line 1", "regimes.article6.audience_cost", "not a parameter of the sweep's base config"],
+            vec![
+                "line 1",
+                "regimes.article6.audience_cost",
+                "not a parameter of the sweep's base config",
+            ],
         ),
         (
             "run",
@@ -322,13 +357,20 @@ fn damaged_or_foreign_posteriors_are_refused() {
         );
         let t = text(&o);
         assert_eq!(o.status.code(), Some(2), "{name}: {t}");
-        assert!(t.contains("posterior.csv") && !t.contains("panicked"), "{name}: {t}");
+        assert!(
+            t.contains("posterior.csv") && !t.contains("panicked"),
+            "{name}: {t}"
+        );
         for n in needles {
             assert!(t.contains(n), "{name}: expected `{n}` in: {t}");
         }
         assert!(!d.join(format!("o-{name}")).exists(), "{name}: nothing written");
     }
-    let o = sweep(&f, &d.join("o-missing"), &["--ensemble", "/nonexistent/posterior.csv"]);
+    let o = sweep(
+        &f,
+        &d.join("o-missing"),
+        &["--ensemble", "/nonexistent/posterior.csv"],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("/nonexistent/posterior.csv"), "{}", text(&o));
 }

@@ -22,11 +22,14 @@ pub const CHUNK: u64 = 512;
 /// Runs per chunk: [`CHUNK`], fewer when long horizons or many guarantors make each run's
 /// record large, so that a chunk's records stay under about 64 MiB.
 pub fn chunk_size(model: &Model) -> u64 {
+    ((64usize << 20) / record_bytes(model).max(1)).clamp(16, CHUNK as usize) as u64
+}
+
+/// About how many bytes the records of one run (every arm) of `model` take.
+pub fn record_bytes(model: &Model) -> usize {
     let g = model.guarantors().len();
     let t = model.run().periods as usize;
-    let per_run =
-        model.arms().len() * (t * (g * 4 + 1) + g * (model.responses().len() + 1) * 4 + g * 16 + 256);
-    ((64usize << 20) / per_run.max(1)).clamp(16, CHUNK as usize) as u64
+    model.arms().len() * (t * (g * 4 + 1) + g * (model.responses().len() + 1) * 4 + g * 16 + 256)
 }
 
 /// Receives progress reports from the runner (a progress bar, a log, or nothing).
@@ -129,6 +132,7 @@ fn batch_until(
     cancel: &(dyn Fn() -> bool + Sync),
 ) -> (BatchResult, bool) {
     let prepared = prepare_in(model, pool);
+    let mut result = BatchResult::new(model);
     let chunk_runs = chunk_size(model);
     let seed = model.run().seed;
     let runs = model.run().runs;
@@ -149,56 +153,7 @@ fn batch_until(
                 .collect()
         })
     };
-    fold_chunks(model, runs, chunk_runs, &compute, progress, sink, cancel)
-}
-
-/// As [`run_batch_with`], but run `i` (of `which.len()` runs) runs on the arms
-/// `sets[which[i]]`, each set prepared ([`prepare_in`]) from a model of the same shape as
-/// `model` (the same regimes, arms, guarantors, responses and horizon; only numbers differ,
-/// e.g. the parameters of posterior particles). Run `i` is on stream (`model`'s seed, `point`,
-/// `i`), in a fresh state ([`crate::sim::engine::run_one`]); the fold is in run order, so the
-/// result does not depend on the thread count, and with one set it is [`run_batch_with`]'s.
-pub fn run_batch_sets_with(
-    model: &Model,
-    sets: &[Vec<Prepared>],
-    which: &[usize],
-    point: u64,
-    pool: &rayon::ThreadPool,
-    progress: &dyn Progress,
-    sink: &mut dyn FnMut(u64, &[RunRecord]),
-) -> BatchResult {
-    let seed = model.run().seed;
-    let compute = |start: u64, end: u64| -> Vec<Vec<RunRecord>> {
-        pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|rep| {
-                    sets[which[rep as usize]]
-                        .iter()
-                        .map(|p| crate::sim::engine::run_one(p, seed, point, rep))
-                        .collect()
-                })
-                .collect()
-        })
-    };
-    let runs = which.len() as u64;
-    fold_chunks(model, runs, chunk_size(model), &compute, progress, sink, &|| false).0
-}
-
-/// Fold `runs` runs computed chunk by chunk (`compute(start, end)`: the records of runs
-/// `start..end`, each in [`Model::arms`] order) into a batch of `model`'s shape, in run order;
-/// the pool computes the next chunk while this thread folds the last. Stops before a chunk once
-/// `cancel()` is true: (the batch, whether it was cancelled).
-fn fold_chunks(
-    model: &Model,
-    runs: u64,
-    chunk_runs: u64,
-    compute: &(dyn Fn(u64, u64) -> Vec<Vec<RunRecord>> + Sync),
-    progress: &dyn Progress,
-    sink: &mut dyn FnMut(u64, &[RunRecord]),
-    cancel: &(dyn Fn() -> bool + Sync),
-) -> (BatchResult, bool) {
-    let mut result = BatchResult::new(model);
+    let compute = &compute;
     let mut cancelled = false;
     // One chunk ahead: the pool computes chunk k+1 while this thread folds chunk k and hands its
     // runs to `sink` (the only reorder buffer; memory stays at two chunks).

@@ -18,6 +18,7 @@ use crate::model::validate::Model;
 use crate::report::files::{sha256_file, sha256_hex};
 use crate::sim::aggregate::BatchResult;
 use crate::sim::batch::{self as runner, Progress};
+use crate::sim::engine::run_one;
 use crate::sim::prepared::Prepared;
 use crate::sim::state::RunRecord;
 use crate::study::ensemble::{self, Posterior};
@@ -44,7 +45,11 @@ pub struct SweepEnsemble {
 
 /// Read a sweep file and the posterior it runs over: `ensemble` (the `--ensemble` option) if
 /// given, else the file's own `ensemble`, else none (a plain sweep).
-pub fn load(path: &Path, o: &SweepOverrides, ensemble: Option<&Path>) -> Result<(Sweep, Option<SweepEnsemble>)> {
+pub fn load(
+    path: &Path,
+    o: &SweepOverrides,
+    ensemble: Option<&Path>,
+) -> Result<(Sweep, Option<SweepEnsemble>)> {
     let (sweep, named) = Sweep::load_parts(path, o)?;
     let Some(post) = ensemble.map(Path::to_path_buf).or(named) else {
         return Ok((sweep, None));
@@ -89,8 +94,8 @@ impl SweepEnsemble {
             if let Err(e) = params::set(&mut v, p, posterior.particles[0][j], &sweep.base_origin) {
                 return Err(match e {
                     Error::UnknownParameter { nearest, .. } => header(format!(
-                        "column {col} `{p}` is not a parameter of the sweep's base config {} \
-                         (nearest valid paths: {}); was the posterior fitted to another config?",
+                        "column {col} `{p}` is not a parameter of the sweep's base config \
+                         (was the posterior fitted to another config?)\nbase config: {}\nnearest valid paths: {}",
                         sweep.base_origin,
                         nearest.join(", ")
                     )),
@@ -152,12 +157,10 @@ impl SweepEnsemble {
                 "must be finite, not negative, with a positive sum".into(),
             ));
         }
-        let hex = self.posterior_sha256.len() == 64 && self.posterior_sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        let hex =
+            self.posterior_sha256.len() == 64 && self.posterior_sha256.bytes().all(|b| b.is_ascii_hexdigit());
         if !hex {
-            return Err(bad(
-                "ensemble.posterior_sha256",
-                "is not a SHA-256 in hex".into(),
-            ));
+            return Err(bad("ensemble.posterior_sha256", "is not a SHA-256 in hex".into()));
         }
         if self.overridden != overridden(&p.paths, &sweep.params) {
             return Err(bad(
@@ -165,10 +168,12 @@ impl SweepEnsemble {
                 "is not the posterior's paths that the sweep varies".into(),
             ));
         }
-        particle_model(sweep, self, 0, 0).map(|_| ()).map_err(|e| Error::Results {
-            path: file.into(),
-            message: format!("the ensemble it holds does not build: {e}"),
-        })
+        particle_model(sweep, self, 0, 0)
+            .map(|_| ())
+            .map_err(|e| Error::Results {
+                path: file.into(),
+                message: format!("the ensemble it holds does not build: {e}"),
+            })
     }
 
     /// The note `sweep` prints when the sweep varies some of the posterior's paths.
@@ -235,8 +240,20 @@ pub fn particle_model(sweep: &Sweep, e: &SweepEnsemble, p: usize, k: usize) -> R
     )
 }
 
+/// Bytes of run records an ensemble point holds at once (its runs are computed particle by
+/// particle, then folded in run order).
+const RECORDS_BYTES: usize = 128 << 20;
+
 /// The batch of point `p` over the ensemble: run i at the particle it draws, on the point's
-/// stream (seed, point, i); every run's records go to `sink` in run order.
+/// stream (seed, point, i), folded in run order (so the result does not depend on the thread
+/// count, and with one particle it is the plain batch's); every run's records go to `sink` in
+/// run order.
+///
+/// Preparing a particle's arms (their meeting tables and reference equilibria) costs far more
+/// than a run, and their tables are large, so the runs are taken in chunks of up to
+/// [`RECORDS_BYTES`] of records, and within a chunk the particles drawn there a few at a time
+/// (four per thread): each is built and prepared once per chunk, its runs computed, its tables
+/// dropped. Memory is bounded by one chunk's records and one group's tables.
 pub fn batch(
     sweep: &Sweep,
     e: &SweepEnsemble,
@@ -245,44 +262,140 @@ pub fn batch(
     progress: &dyn Progress,
     sink: &mut dyn FnMut(u64, &[RunRecord]),
 ) -> Result<BatchResult> {
+    batch_within(sweep, e, p, pool, progress, sink, RECORDS_BYTES)
+}
+
+/// [`batch`] holding at most `budget` bytes of records at once (at least one run's).
+fn batch_within(
+    sweep: &Sweep,
+    e: &SweepEnsemble,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+    sink: &mut dyn FnMut(u64, &[RunRecord]),
+    budget: usize,
+) -> Result<BatchResult> {
     let drawn = draws(&e.posterior, sweep.seed, sweep.replicates);
-    let mut used = drawn.clone();
-    used.sort_unstable();
-    used.dedup();
-    // Built in parallel, errors reported in particle order (the same message on any thread count).
-    let built: Vec<Result<Model>> = pool.install(|| {
-        used.par_iter()
-            .map(|&k| particle_model(sweep, e, p, k).map(|m| m.1))
-            .collect()
-    });
-    let models = built.into_iter().collect::<Result<Vec<Model>>>()?;
-    // Every (particle, arm) prepared in parallel, then split back per particle.
-    let arms = models[0].arms();
-    let na = arms.len();
-    let pairs: Vec<(usize, usize)> = (0..models.len())
-        .flat_map(|m| (0..na).map(move |a| (m, a)))
-        .collect();
-    let flat: Vec<Prepared> = pool.install(|| {
-        pairs
-            .par_iter()
-            .map(|&(m, a)| Prepared::new(&models[m], arms[a].regime, arms[a].force))
-            .collect()
-    });
-    let mut it = flat.into_iter();
-    let sets: Vec<Vec<Prepared>> = (0..models.len())
-        .map(|_| it.by_ref().take(na).collect())
-        .collect();
-    let which: Vec<usize> = drawn
-        .iter()
-        .map(|k| used.binary_search(k).unwrap_or_default())
-        .collect();
-    Ok(runner::run_batch_sets_with(
-        &models[0],
-        &sets,
-        &which,
-        sweep.stream_point(p),
-        pool,
-        progress,
-        sink,
-    ))
+    let (_, shape) = particle_model(sweep, e, p, drawn[0])?;
+    let mut result = BatchResult::new(&shape);
+    let (seed, point) = (sweep.seed, sweep.stream_point(p));
+    let chunk = (budget / runner::record_bytes(&shape).max(1)).max(1);
+    let group = 4 * pool.current_num_threads().max(1);
+    for start in (0..drawn.len()).step_by(chunk) {
+        let end = (start + chunk).min(drawn.len());
+        let mut used = drawn[start..end].to_vec();
+        used.sort_unstable();
+        used.dedup();
+        let mut done: Vec<(usize, Vec<RunRecord>)> = Vec::with_capacity(end - start);
+        for g in used.chunks(group) {
+            // Built in parallel, errors reported in particle order (the same on any thread count).
+            let built: Vec<Result<Model>> = pool.install(|| {
+                g.par_iter()
+                    .map(|&k| particle_model(sweep, e, p, k).map(|m| m.1))
+                    .collect()
+            });
+            let models = built.into_iter().collect::<Result<Vec<Model>>>()?;
+            let arms = shape.arms();
+            let na = arms.len();
+            let pairs: Vec<(usize, usize)> = (0..models.len())
+                .flat_map(|m| (0..na).map(move |a| (m, a)))
+                .collect();
+            let flat: Vec<Prepared> = pool.install(|| {
+                pairs
+                    .par_iter()
+                    .map(|&(m, a)| Prepared::new(&models[m], arms[a].regime, arms[a].force))
+                    .collect()
+            });
+            let mut it = flat.into_iter();
+            let sets: Vec<Vec<Prepared>> = (0..models.len())
+                .map(|_| it.by_ref().take(na).collect())
+                .collect();
+            let mine: Vec<(usize, usize)> = (start..end)
+                .filter_map(|i| g.binary_search(&drawn[i]).ok().map(|s| (i, s)))
+                .collect();
+            let out: Vec<Vec<RunRecord>> = pool.install(|| {
+                mine.par_iter()
+                    .map(|&(i, s)| {
+                        sets[s]
+                            .iter()
+                            .map(|a| run_one(a, seed, point, i as u64))
+                            .collect()
+                    })
+                    .collect()
+            });
+            progress.advance(mine.len() as u64);
+            done.extend(mine.iter().map(|m| m.0).zip(out));
+        }
+        done.sort_unstable_by_key(|d| d.0);
+        for (i, records) in &done {
+            result.add_run(records);
+            sink(*i as u64, records);
+        }
+    }
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::batch::Silent;
+
+    /// A sweep of two points over the default config and a posterior of three particles.
+    fn study(dir: &Path) -> (Sweep, SweepEnsemble) {
+        std::fs::create_dir_all(dir).unwrap();
+        let f = dir.join("s.toml");
+        std::fs::write(
+            &f,
+            "replicates = 40\nperiods = 6\nseed = 3\n[design]\nkind = \"grid\"\n\
+             [[parameters]]\npath = \"russia.war_cost\"\nvalues = [1.0, 2.5]\n",
+        )
+        .unwrap();
+        let post = dir.join("posterior.csv");
+        std::fs::write(
+            &post,
+            "generation,particle,weight,distance,russia.lambda,guarantor_defaults.lambda\n\
+             4,0,1,0.1,1.5,3.0\n4,1,1,0.1,3.5,6.0\n4,2,2,0.1,2.5,5.0\n",
+        )
+        .unwrap();
+        let (s, e) = load(&f, &SweepOverrides::default(), Some(&post)).unwrap();
+        (s, e.unwrap())
+    }
+
+    /// Chunks of one run (each particle prepared again for every run it draws) and of the
+    /// whole point give the same batch and the same runs in the same order, on 1 and 3 threads.
+    #[test]
+    fn chunked_points_are_the_whole_point() {
+        let dir = std::env::temp_dir().join(format!("dsim-ens-chunks-{}", std::process::id()));
+        let (s, e) = study(&dir);
+        let mut seen = Vec::new();
+        for threads in [1, 3] {
+            let pool = runner::pool(threads).unwrap();
+            for budget in [1, RECORDS_BYTES] {
+                let mut order = Vec::new();
+                let b = batch_within(
+                    &s,
+                    &e,
+                    1,
+                    &pool,
+                    &Silent,
+                    &mut |i, r| order.push((i, r[0].offensive_month)),
+                    budget,
+                )
+                .unwrap();
+                assert_eq!(
+                    order.iter().map(|o| o.0).collect::<Vec<_>>(),
+                    (0..40).collect::<Vec<u64>>()
+                );
+                seen.push((b, order));
+            }
+        }
+        for other in &seen[1..] {
+            assert_eq!(other, &seen[0]);
+        }
+        // Every particle is drawn, and the draws are those of `run --ensemble`.
+        let d = draws(&e.posterior, s.seed, s.replicates);
+        assert_eq!(distinct(&e.posterior, s.seed, s.replicates), 3);
+        assert!((0..40).all(|i| d[i as usize] == ensemble::draw(&e.posterior, 3, i)));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

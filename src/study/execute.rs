@@ -113,7 +113,14 @@ pub fn run_sweep(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -
 
 /// A point rerun: the study, the posterior it runs over (if any), the point's config and
 /// model (without a particle), the batch and its rows in `points.csv` form.
-pub type Rerun = (Sweep, Option<SweepEnsemble>, RawConfig, Model, BatchResult, String);
+pub type Rerun = (
+    Sweep,
+    Option<SweepEnsemble>,
+    RawConfig,
+    Model,
+    BatchResult,
+    String,
+);
 
 /// `run --from-sweep DIR --point P`: rerun one point (over the study's ensemble, if it has one);
 /// returns its rows in `points.csv` form and the batch (the caller writes the usual run files).

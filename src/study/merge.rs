@@ -5,7 +5,9 @@ use crate::report::files::{self, write_atomic};
 use crate::study::ensemble_sweep::{study_identity, SweepEnsemble};
 use crate::study::finish::finish;
 use crate::study::spec::Sweep;
-use crate::study::store::{ensemble_difference, read_rows, read_study, state_json, KNOWN, PARTIAL, RUNS_PARTIAL, STATE};
+use crate::study::store::{
+    ensemble_difference, read_rows, read_study, state_json, KNOWN, PARTIAL, RUNS_PARTIAL, STATE,
+};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -35,10 +37,7 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
                 .unwrap_or_else(|| difference(&states[0], s));
             return Err(refuse(
                 d,
-                format!(
-                    "is a shard of a different study than {}: {why}",
-                    first.display(),
-                ),
+                format!("is a shard of a different study than {}: {why}", first.display(),),
             ));
         }
         if s.shard.1 != n {

@@ -635,7 +635,12 @@ impl Sweep {
     /// first (paths and values, e.g. a posterior particle's), then the point's own values, so
     /// that a path in both takes the point's value. `what` is added to the origin in errors
     /// (e.g. `, posterior particle 7`).
-    pub fn point_model_over(&self, p: usize, under: &[(&str, f64)], what: &str) -> Result<(RawConfig, Model)> {
+    pub fn point_model_over(
+        &self,
+        p: usize,
+        under: &[(&str, f64)],
+        what: &str,
+    ) -> Result<(RawConfig, Model)> {
         let origin = format!(
             "{} (sweep {}, point {p}{what})",
             self.base_origin, self.sweep_file

@@ -478,10 +478,9 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
 /// plain, or two posteriors (file content or generation).
 pub(crate) fn ensemble_difference(a: Option<&SweepEnsemble>, b: Option<&SweepEnsemble>) -> Option<String> {
     let name = |e: Option<&SweepEnsemble>| {
-        e.map_or("no ensemble (a plain sweep)".to_string(), |e| {
+        e.map_or("none".to_string(), |e| {
             format!(
-                "--ensemble {} (SHA-256 {}, generation {})",
-                e.posterior_file,
+                "posterior {}.. generation {}",
                 &e.posterior_sha256[..12.min(e.posterior_sha256.len())],
                 e.posterior.generation
             )
