@@ -47,8 +47,30 @@ pub fn point_batch(
     }
 }
 
-/// Compute point `p`: its rows of `points.csv`.
+/// Compute point `p` of a plain sweep: its rows of `points.csv`.
 pub fn compute_point(
+    sweep: &Sweep,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    compute_point_over(sweep, None, p, pool, progress)
+}
+
+/// Compute point `p` of a plain sweep with its per-run rows: (rows of points.csv, rows of
+/// runs.csv).
+pub fn compute_point_runs(
+    sweep: &Sweep,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<(String, String)> {
+    compute_point_runs_over(sweep, None, p, pool, progress)
+}
+
+/// Compute point `p` (over `ensemble`, if the study runs over a posterior): its rows of
+/// `points.csv`.
+pub fn compute_point_over(
     sweep: &Sweep,
     ensemble: Option<&SweepEnsemble>,
     p: usize,
@@ -59,8 +81,9 @@ pub fn compute_point(
     Ok(sweep.rows(p, &batch))
 }
 
-/// Compute point `p` with its per-run rows: (rows of points.csv, rows of runs.csv).
-pub fn compute_point_runs(
+/// Compute point `p` (over `ensemble`, if any) with its per-run rows: (rows of points.csv,
+/// rows of runs.csv).
+pub fn compute_point_runs_over(
     sweep: &Sweep,
     ensemble: Option<&SweepEnsemble>,
     p: usize,
@@ -97,11 +120,12 @@ pub fn run_sweep(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -
     for (k, &p) in st.mine.iter().enumerate().skip(st.done) {
         let rows = match runs_file.as_mut() {
             Some(rf) => {
-                let (rows, runs) = compute_point_runs(&st.sweep, st.ensemble.as_ref(), p, &pool, progress)?;
+                let (rows, runs) =
+                    compute_point_runs_over(&st.sweep, st.ensemble.as_ref(), p, &pool, progress)?;
                 st.append_runs(rf, &runs)?;
                 rows
             }
-            None => compute_point(&st.sweep, st.ensemble.as_ref(), p, &pool, progress)?,
+            None => compute_point_over(&st.sweep, st.ensemble.as_ref(), p, &pool, progress)?,
         };
         st.append(&mut file, &rows)?;
         progress.point_done(k + 1, st.mine.len());

@@ -158,11 +158,11 @@ pub fn evaluate(sweep: &Sweep, per_run: bool, progress: &dyn Progress) -> Result
     for p in 0..sweep.points.len() {
         match runs.as_mut() {
             Some(r) => {
-                let (rows, run_rows) = compute_point_runs(sweep, None, p, &pool, progress)?;
+                let (rows, run_rows) = compute_point_runs(sweep, p, &pool, progress)?;
                 points.push_str(&rows);
                 r.push_str(&run_rows);
             }
-            None => points.push_str(&compute_point(sweep, None, p, &pool, progress)?),
+            None => points.push_str(&compute_point(sweep, p, &pool, progress)?),
         }
     }
     Ok((points, runs))

@@ -151,7 +151,7 @@ fn worker<C: Communicator>(world: &C, sweep: &Sweep, ensemble: Option<&SweepEnse
         if p == STOP {
             break;
         }
-        match execute::compute_point(sweep, ensemble, p as usize, &pool, &Silent) {
+        match execute::compute_point_over(sweep, ensemble, p as usize, &pool, &Silent) {
             Ok(rows) => {
                 message = p.to_le_bytes().to_vec();
                 message.extend_from_slice(rows.as_bytes());
