@@ -374,3 +374,31 @@ fn damaged_or_foreign_posteriors_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("/nonexistent/posterior.csv"), "{}", text(&o));
 }
+
+/// Under MPI (with `--features mpi`) the workers run each point over the ensemble too: the same
+/// bytes as one process on 3 ranks.
+#[cfg(feature = "mpi")]
+#[test]
+fn mpi_ensemble_sweep_is_one_process() {
+    let (d, f, post) = setup("ens-mpi", "6.0, 12.0, 24.0, 72.0", "");
+    let p = post.to_str().unwrap();
+    let o = sweep(&f, &d.join("one"), &["--ensemble", p]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = d.join("mpi");
+    let o = std::process::Command::new("mpirun")
+        .args(["--allow-run-as-root", "--oversubscribe", "-np", "3", BIN])
+        .args([
+            "sweep",
+            f.to_str().unwrap(),
+            "--ensemble",
+            p,
+            "--mpi",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(points(&out), points(&d.join("one")));
+}
