@@ -143,7 +143,7 @@ enum Command {
     },
     /// Sweep parameters over a design (grid, lhs, sobol, table); every regime at every point
     #[command(
-        after_help = "Examples:\n  deterrence-sim sweep configs/sweep_us_resolve.toml\n  deterrence-sim sweep configs/sweep_us_resolve.toml --replicates 200 --points 5 --out output/trial\n  deterrence-sim sweep configs/sweep_us_resolve.toml --resume      # after an interruption"
+        after_help = "Examples:\n  deterrence-sim sweep configs/sweep_us_resolve.toml\n  deterrence-sim sweep configs/sweep_us_resolve.toml --replicates 200 --points 5 --out output/trial\n  deterrence-sim sweep configs/sweep_us_resolve.toml --resume      # after an interruption\n  deterrence-sim sweep configs/sweep_us_resolve.toml --ensemble docs/calibration/posterior.csv --replicates 400"
     )]
     Sweep {
         /// Sweep file
@@ -151,6 +151,11 @@ enum Command {
         /// Number of points (lhs/sobol: the sample size; grid/table: the first N points)
         #[arg(long)]
         points: Option<u64>,
+        /// Draw every run's parameters from a calibration's posterior.csv (run i draws the same
+        /// particle at every point and in every regime; the point's swept values replace the
+        /// particle's); overrides the sweep file's `ensemble`
+        #[arg(long, value_name = "POSTERIOR")]
+        ensemble: Option<PathBuf>,
         #[command(flatten)]
         study: StudyArgs,
     },
@@ -305,7 +310,11 @@ enum Command {
 }
 
 /// Run a sweep or sensitivity study with a progress bar and a closing line.
-fn run_study(s: deterrence_sim::study::spec::Sweep, a: &StudyArgs) -> Result<()> {
+fn run_study(
+    s: deterrence_sim::study::spec::Sweep,
+    ensemble: Option<deterrence_sim::study::ensemble_sweep::SweepEnsemble>,
+    a: &StudyArgs,
+) -> Result<()> {
     let StudyArgs {
         ref out,
         resume,
@@ -327,6 +336,7 @@ fn run_study(s: deterrence_sim::study::spec::Sweep, a: &StudyArgs) -> Result<()>
         force,
         shard,
         per_run,
+        ensemble,
     };
     let report = if mpi {
         run_mpi(s, &opts, &bar)?
@@ -689,13 +699,25 @@ fn dispatch(cli: Cli) -> Result<()> {
                 );
             }
         }
-        Command::Sweep { sweep, points, study } => {
-            let s = deterrence_sim::study::spec::Sweep::load(&sweep, &study.overrides(points))?;
-            run_study(s, &study)?;
+        Command::Sweep {
+            sweep,
+            points,
+            ensemble,
+            study,
+        } => {
+            let (s, e) = deterrence_sim::study::ensemble_sweep::load(
+                &sweep,
+                &study.overrides(points),
+                ensemble.as_deref(),
+            )?;
+            if let Some(note) = e.as_ref().and_then(|e| e.note()) {
+                eprintln!("{note}");
+            }
+            run_study(s, e, &study)?;
         }
         Command::Sensitivity { file, samples, study } => {
             let s = deterrence_sim::study::study_file::load(&file, &study.overrides(samples))?;
-            run_study(s, &study)?;
+            run_study(s, None, &study)?;
         }
         Command::Calibrate {
             file,

@@ -2,7 +2,7 @@
 //! as what it is (a study with every design point), with a one-line description when valid.
 
 use crate::app::load::{resolve, Overrides};
-use crate::study::spec::{Sweep, SweepOverrides};
+use crate::study::spec::SweepOverrides;
 use crate::study::study_file;
 use crate::Result;
 use std::path::Path;
@@ -51,7 +51,27 @@ pub fn validate(path: &Path) -> Result<String> {
         let o = SweepOverrides::default();
         let s = match kind {
             FileKind::Sensitivity => study_file::load(path, &o)?,
-            _ => Sweep::load(path, &o)?,
+            _ => {
+                let (s, e) = crate::study::ensemble_sweep::load(path, &o, None)?;
+                if let Some(e) = e {
+                    return Ok(format!(
+                        "{}: valid sweep file ({} points x {} replicates; parameters: {}; over the {} particles of generation {} of {}{})",
+                        path.display(),
+                        s.points.len(),
+                        s.replicates,
+                        s.params.join(", "),
+                        e.posterior.particles.len(),
+                        e.posterior.generation,
+                        e.posterior_file,
+                        if e.overridden.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; the sweep's values replace the posterior's for {}", e.overridden.join(", "))
+                        }
+                    ));
+                }
+                s
+            }
         };
         return Ok(format!(
             "{}: valid {} file ({} points x {} replicates; parameters: {})",

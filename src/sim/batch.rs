@@ -22,11 +22,14 @@ pub const CHUNK: u64 = 512;
 /// Runs per chunk: [`CHUNK`], fewer when long horizons or many guarantors make each run's
 /// record large, so that a chunk's records stay under about 64 MiB.
 pub fn chunk_size(model: &Model) -> u64 {
+    ((64usize << 20) / record_bytes(model).max(1)).clamp(16, CHUNK as usize) as u64
+}
+
+/// About how many bytes the records of one run (every arm) of `model` take.
+pub fn record_bytes(model: &Model) -> usize {
     let g = model.guarantors().len();
     let t = model.run().periods as usize;
-    let per_run =
-        model.arms().len() * (t * (g * 4 + 1) + g * (model.responses().len() + 1) * 4 + g * 16 + 256);
-    ((64usize << 20) / per_run.max(1)).clamp(16, CHUNK as usize) as u64
+    model.arms().len() * (t * (g * 4 + 1) + g * (model.responses().len() + 1) * 4 + g * 16 + 256)
 }
 
 /// Receives progress reports from the runner (a progress bar, a log, or nothing).

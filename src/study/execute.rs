@@ -1,13 +1,16 @@
 //! Running a study's points: each point's batch (every regime over the same streams), in order,
-//! appended to the store as it finishes; memory is bounded by one point's accumulators. Also the
+//! appended to the store as it finishes; memory is bounded by one point's accumulators. A study
+//! over a posterior runs each point's batch over its draws ([`ensemble_sweep::batch`]). Also the
 //! rerun of one point (`run --from-sweep`).
 
 use crate::model::config::RawConfig;
 use crate::model::validate::Model;
 use crate::sim::aggregate::BatchResult;
 use crate::sim::batch::{self as runner, Progress};
+use crate::sim::state::RunRecord;
+use crate::study::ensemble_sweep::{self, SweepEnsemble};
 use crate::study::spec::Sweep;
-use crate::study::store::{open, read_state, SweepOptions, SweepReport};
+use crate::study::store::{open, read_study, SweepOptions, SweepReport};
 use crate::{Error, Result};
 use std::path::Path;
 
@@ -19,43 +22,85 @@ pub trait SweepProgress: Progress {
     fn point_done(&self, _done: usize, _total: usize) {}
 }
 
-/// Compute point `p`: its rows of `points.csv`.
+/// The batch of point `p`: every regime over the point's streams, each run at the posterior
+/// particle it draws when the study runs over an `ensemble`; every run's records go to `sink`.
+pub fn point_batch(
+    sweep: &Sweep,
+    ensemble: Option<&SweepEnsemble>,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+    sink: &mut dyn FnMut(u64, &[RunRecord]),
+) -> Result<BatchResult> {
+    match ensemble {
+        Some(e) => ensemble_sweep::batch(sweep, e, p, pool, progress, sink),
+        None => {
+            let (_, model) = sweep.point_model(p)?;
+            Ok(runner::run_batch_with(
+                &model,
+                sweep.stream_point(p),
+                pool,
+                progress,
+                sink,
+            ))
+        }
+    }
+}
+
+/// Compute point `p` of a plain sweep: its rows of `points.csv`.
 pub fn compute_point(
     sweep: &Sweep,
     p: usize,
     pool: &rayon::ThreadPool,
     progress: &dyn Progress,
 ) -> Result<String> {
-    let (_, model) = sweep.point_model(p)?;
-    let batch = runner::run_batch(&model, sweep.stream_point(p), pool, progress);
-    Ok(sweep.rows(p, &batch))
+    compute_point_over(sweep, None, p, pool, progress)
 }
 
-/// Compute point `p` with its per-run rows: (rows of points.csv, rows of runs.csv).
+/// Compute point `p` of a plain sweep with its per-run rows: (rows of points.csv, rows of
+/// runs.csv).
 pub fn compute_point_runs(
     sweep: &Sweep,
     p: usize,
     pool: &rayon::ThreadPool,
     progress: &dyn Progress,
 ) -> Result<(String, String)> {
-    let (_, model) = sweep.point_model(p)?;
+    compute_point_runs_over(sweep, None, p, pool, progress)
+}
+
+/// Compute point `p` (over `ensemble`, if the study runs over a posterior): its rows of
+/// `points.csv`.
+pub fn compute_point_over(
+    sweep: &Sweep,
+    ensemble: Option<&SweepEnsemble>,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    let batch = point_batch(sweep, ensemble, p, pool, progress, &mut |_, _| {})?;
+    Ok(sweep.rows(p, &batch))
+}
+
+/// Compute point `p` (over `ensemble`, if any) with its per-run rows: (rows of points.csv,
+/// rows of runs.csv).
+pub fn compute_point_runs_over(
+    sweep: &Sweep,
+    ensemble: Option<&SweepEnsemble>,
+    p: usize,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<(String, String)> {
     let prefix = sweep.point_prefix(p);
-    let names: Vec<String> = model.regimes().iter().map(|r| r.name.clone()).collect();
+    let names = crate::study::store::regime_names(sweep)?;
     let mut runs = String::new();
-    let batch = runner::run_batch_with(
-        &model,
-        sweep.stream_point(p),
-        pool,
-        progress,
-        &mut |rep, records| {
-            for (name, r) in names.iter().zip(records) {
-                runs.push_str(&prefix);
-                runs.push(',');
-                runs.push_str(&crate::report::tables::run_row(name, rep, r));
-                runs.push('\n');
-            }
-        },
-    );
+    let batch = point_batch(sweep, ensemble, p, pool, progress, &mut |rep, records| {
+        for (name, r) in names.iter().zip(records) {
+            runs.push_str(&prefix);
+            runs.push(',');
+            runs.push_str(&crate::report::tables::run_row(name, rep, r));
+            runs.push('\n');
+        }
+    })?;
     Ok((sweep.rows(p, &batch), runs))
 }
 
@@ -75,11 +120,12 @@ pub fn run_sweep(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -
     for (k, &p) in st.mine.iter().enumerate().skip(st.done) {
         let rows = match runs_file.as_mut() {
             Some(rf) => {
-                let (rows, runs) = compute_point_runs(&st.sweep, p, &pool, progress)?;
+                let (rows, runs) =
+                    compute_point_runs_over(&st.sweep, st.ensemble.as_ref(), p, &pool, progress)?;
                 st.append_runs(rf, &runs)?;
                 rows
             }
-            None => compute_point(&st.sweep, p, &pool, progress)?,
+            None => compute_point_over(&st.sweep, st.ensemble.as_ref(), p, &pool, progress)?,
         };
         st.append(&mut file, &rows)?;
         progress.point_done(k + 1, st.mine.len());
@@ -89,10 +135,21 @@ pub fn run_sweep(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -
     st.close(wall)
 }
 
-/// `run --from-sweep DIR --point P`: rerun one point; returns its rows in `points.csv` form and
-/// the batch (the caller writes the usual run files).
-pub fn rerun_point(dir: &Path, p: usize) -> Result<(Sweep, RawConfig, Model, BatchResult, String)> {
-    let sweep = read_state(dir)?;
+/// A point rerun: the study, the posterior it runs over (if any), the point's config and
+/// model (without a particle), the batch and its rows in `points.csv` form.
+pub type Rerun = (
+    Sweep,
+    Option<SweepEnsemble>,
+    RawConfig,
+    Model,
+    BatchResult,
+    String,
+);
+
+/// `run --from-sweep DIR --point P`: rerun one point (over the study's ensemble, if it has one);
+/// returns its rows in `points.csv` form and the batch (the caller writes the usual run files).
+pub fn rerun_point(dir: &Path, p: usize) -> Result<Rerun> {
+    let (sweep, ensemble) = read_study(dir)?;
     if p >= sweep.points.len() {
         return Err(Error::Usage {
             option: "--point".into(),
@@ -104,7 +161,14 @@ pub fn rerun_point(dir: &Path, p: usize) -> Result<(Sweep, RawConfig, Model, Bat
     }
     let (raw, model) = sweep.point_model(p)?;
     let pool = runner::pool(model.run().threads)?;
-    let batch = runner::run_batch(&model, sweep.stream_point(p), &pool, &runner::Silent);
+    let batch = point_batch(
+        &sweep,
+        ensemble.as_ref(),
+        p,
+        &pool,
+        &runner::Silent,
+        &mut |_, _| {},
+    )?;
     let rows = sweep.rows(p, &batch);
-    Ok((sweep, raw, model, batch, rows))
+    Ok((sweep, ensemble, raw, model, batch, rows))
 }

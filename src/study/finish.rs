@@ -4,13 +4,14 @@
 
 use crate::report::files::{sha256_hex, write_atomic};
 use crate::report::manifest::write_manifest;
+use crate::study::ensemble_sweep::{study_identity, SweepEnsemble};
 use crate::study::spec::Sweep;
 use crate::study::store::{read_state, Opened, SweepReport, PARTIAL, RUNS_PARTIAL};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Turn a complete partial file into `points.csv`, draw the charts, write the manifest.
-pub(crate) fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
+pub(crate) fn finish(dir: &Path, sweep: &Sweep, ensemble: Option<&SweepEnsemble>, wall: f64) -> Result<()> {
     let partial = dir.join(PARTIAL);
     let points = dir.join("points.csv");
     if partial.exists() {
@@ -35,10 +36,10 @@ pub(crate) fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
         }
     }
     let (raw, model) = sweep.point_model(0)?;
-    let extra = serde_json::json!({
+    let mut extra = serde_json::json!({
         "sweep_file": sweep.sweep_file,
         "sweep_sha256": sweep.sweep_sha256,
-        "sweep_identity": sweep.identity(),
+        "sweep_identity": study_identity(sweep, ensemble),
         "design": sweep.design,
         "parameters": sweep.params,
         "points": sweep.points.len(),
@@ -47,6 +48,9 @@ pub(crate) fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
         "base_config": sweep.base_origin,
         "base_sha256": sha256_hex(sweep.base_toml.as_bytes()),
     });
+    if let (Some(e), serde_json::Value::Object(m)) = (ensemble, &mut extra) {
+        m.insert("ensemble".into(), e.manifest(sweep.seed, sweep.replicates));
+    }
     write_manifest(
         dir,
         &sweep.base_origin,
@@ -55,7 +59,11 @@ pub(crate) fn finish(dir: &Path, sweep: &Sweep, wall: f64) -> Result<()> {
         sweep.seed,
         sweep.threads,
         wall,
-        "sweep",
+        if ensemble.is_some() {
+            "sweep --ensemble"
+        } else {
+            "sweep"
+        },
         &files,
         extra,
     )
@@ -80,7 +88,7 @@ pub fn plot(dir: &Path) -> Result<Vec<PathBuf>> {
 impl Opened {
     /// Finish: points.csv, charts or indices, manifest; and the report.
     pub fn close(self, wall: f64) -> Result<SweepReport> {
-        finish(&self.dir, &self.sweep, wall)?;
+        finish(&self.dir, &self.sweep, self.ensemble.as_ref(), wall)?;
         let dir = crate::report::files::commit(&self.dir)?; // a --force set swaps in whole
         let run = if self.complete {
             0

@@ -2,15 +2,19 @@
 //! one directory whose `points.csv` is byte-identical to an unsharded run's.
 
 use crate::report::files::{self, write_atomic};
+use crate::study::ensemble_sweep::{study_identity, SweepEnsemble};
 use crate::study::finish::finish;
 use crate::study::spec::Sweep;
-use crate::study::store::{read_rows, read_state, state_json, KNOWN, PARTIAL, RUNS_PARTIAL, STATE};
+use crate::study::store::{
+    ensemble_difference, read_rows, read_study, state_json, KNOWN, PARTIAL, RUNS_PARTIAL, STATE,
+};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// `merge OUT SHARD_DIR...`: combine shard directories of one sweep into `out`, whose
-/// `points.csv` is byte-identical to an unsharded run's. Refuses shards of different sweeps or
-/// seeds, missing, duplicated or unfinished shards.
+/// `points.csv` is byte-identical to an unsharded run's. Refuses shards of different sweeps,
+/// seeds or ensembles (a sweep over a posterior and a plain one, or two posteriors), missing,
+/// duplicated or unfinished shards.
 pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
     let refuse = |path: &Path, message: String| Error::Results {
         path: path.to_path_buf(),
@@ -20,19 +24,20 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
         option: "SHARD_DIR".into(),
         message: "name at least one shard directory".into(),
     })?;
-    let states: Vec<Sweep> = shards.iter().map(|d| read_state(d)).collect::<Result<_>>()?;
+    let studies: Vec<(Sweep, Option<SweepEnsemble>)> =
+        shards.iter().map(|d| read_study(d)).collect::<Result<_>>()?;
+    let (states, ensembles): (Vec<Sweep>, Vec<Option<SweepEnsemble>>) = studies.into_iter().unzip();
     let n = states[0].shard.1;
-    let id = states[0].identity();
+    let id = study_identity(&states[0], ensembles[0].as_ref());
     let mut seen: Vec<Option<&PathBuf>> = vec![None; n as usize];
-    for (s, d) in states.iter().zip(shards) {
-        if s.identity() != id {
+    for ((s, e), d) in states.iter().zip(&ensembles).zip(shards) {
+        if study_identity(s, e.as_ref()) != id {
+            let why = ensemble_difference(ensembles[0].as_ref(), e.as_ref())
+                .filter(|_| s.identity() == states[0].identity())
+                .unwrap_or_else(|| difference(&states[0], s));
             return Err(refuse(
                 d,
-                format!(
-                    "is a shard of a different study than {}: {}",
-                    first.display(),
-                    difference(&states[0], s)
-                ),
+                format!("is a shard of a different study than {}: {why}", first.display(),),
             ));
         }
         if s.shard.1 != n {
@@ -62,7 +67,7 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
                 d,
                 format!(
                     "shard {}/{n} is unfinished; finish it with the command that started it plus --resume, e.g. \
-                     `deterrence-sim {} {} --shard {}/{n} --seed {} --replicates {}{} --resume --out {}` \
+                     `deterrence-sim {} {} --shard {}/{n} --seed {} --replicates {}{}{} --resume --out {}` \
                      (add any --points or --samples you gave; paths as from the directory you started in)",
                     s.shard.0,
                     if s.analysis.is_some() { "sensitivity" } else { "sweep" },
@@ -71,6 +76,9 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
                     s.seed,
                     s.replicates,
                     if s.per_run { " --per-run" } else { "" },
+                    e.as_ref()
+                        .map(|e| format!(" --ensemble {}", e.posterior_file))
+                        .unwrap_or_default(),
                     d.display()
                 ),
             ));
@@ -128,12 +136,13 @@ pub fn merge(out: &Path, shards: &[PathBuf], force: bool) -> Result<Sweep> {
     for (_, l) in &rows {
         text.push_str(l);
     }
-    write_atomic(&out.join(STATE), state_json(&sweep)?.as_bytes())?;
+    let ensemble = ensembles[0].as_ref();
+    write_atomic(&out.join(STATE), state_json(&sweep, ensemble)?.as_bytes())?;
     if let Some(runs) = runs {
         write_atomic(&out.join(RUNS_PARTIAL), runs.as_bytes())?;
     }
     write_atomic(&out.join(PARTIAL), text.as_bytes())?;
-    finish(out, &sweep, 0.0)?;
+    finish(out, &sweep, ensemble, 0.0)?;
     files::commit(out)?;
     Ok(sweep)
 }

@@ -5,12 +5,13 @@
 //! (feature `mpi`). A design matrix given in memory (the Python package's `evaluate`) becomes
 //! the sweep of its points in `matrix`. `calibrate` fits parameters to empirical targets by
 //! ABC-SMC on the same point builder and runner; `ensemble` runs a config over draws from its
-//! posterior.
+//! posterior, and `ensemble_sweep` runs every point of a sweep over those draws.
 
 pub mod analysis;
 pub mod calibrate;
 pub mod charts;
 pub mod ensemble;
+pub mod ensemble_sweep;
 pub mod execute;
 pub mod finish;
 pub mod matrix;

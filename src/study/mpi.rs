@@ -7,6 +7,7 @@
 //! output directory. With one rank the study runs as in a single process.
 
 use crate::sim::batch::{self as runner, Silent};
+use crate::study::ensemble_sweep::SweepEnsemble;
 use crate::study::execute::SweepProgress;
 use crate::study::spec::Sweep;
 use crate::study::store::{Opened, SweepOptions, SweepReport};
@@ -55,7 +56,7 @@ pub fn run(sweep: Sweep, o: &SweepOptions, progress: &dyn SweepProgress) -> Resu
             }
         }
     } else {
-        worker(&world, &sweep);
+        worker(&world, &sweep, o.ensemble.as_ref());
         Ok(None)
     }
 }
@@ -133,7 +134,7 @@ fn master<C: Communicator>(world: &C, st: Opened, progress: &dyn SweepProgress) 
     st.close(wall)
 }
 
-fn worker<C: Communicator>(world: &C, sweep: &Sweep) {
+fn worker<C: Communicator>(world: &C, sweep: &Sweep, ensemble: Option<&SweepEnsemble>) {
     let root = world.process_at_rank(0);
     let pool = match runner::pool(sweep.threads) {
         Ok(p) => p,
@@ -150,7 +151,7 @@ fn worker<C: Communicator>(world: &C, sweep: &Sweep) {
         if p == STOP {
             break;
         }
-        match execute::compute_point(sweep, p as usize, &pool, &Silent) {
+        match execute::compute_point_over(sweep, ensemble, p as usize, &pool, &Silent) {
             Ok(rows) => {
                 message = p.to_le_bytes().to_vec();
                 message.extend_from_slice(rows.as_bytes());

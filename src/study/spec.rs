@@ -278,6 +278,11 @@ pub struct RawSweep {
     /// table's header. No `run.*` path and no path twice ([`check_params`]).
     #[serde(default)]
     pub parameters: Vec<RawParameter>,
+    /// A calibration's `posterior.csv`, relative to the sweep file: every run at every point
+    /// draws its parameters from it, under the point's own values
+    /// ([`crate::study::ensemble_sweep`]; `--ensemble` overrides it).
+    #[serde(default)]
+    pub ensemble: Option<String>,
 }
 
 /// The `[design]` table of a sweep file.
@@ -552,8 +557,23 @@ impl Sweep {
         d
     }
 
-    /// Read and resolve a sweep file.
+    /// Read and resolve a sweep file that names no `ensemble` (a sweep over a posterior is
+    /// loaded by [`crate::study::ensemble_sweep::load`], which also reads the posterior).
     pub fn load(path: &Path, o: &SweepOverrides) -> Result<Sweep> {
+        let (sweep, ensemble) = Sweep::load_parts(path, o)?;
+        if ensemble.is_some() {
+            return Err(Error::invalid(
+                &path.display().to_string(),
+                "ensemble",
+                "a sweep over a posterior is run by `deterrence-sim sweep` (this caller runs plain sweeps only)",
+            ));
+        }
+        Ok(sweep)
+    }
+
+    /// Read and resolve a sweep file: the sweep, and the posterior its `ensemble` names
+    /// (relative to the sweep file), if it names one.
+    pub fn load_parts(path: &Path, o: &SweepOverrides) -> Result<(Sweep, Option<std::path::PathBuf>)> {
         let file = path.display().to_string();
         let (raw, text): (RawSweep, String) = crate::model::config::read_toml(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -602,16 +622,36 @@ impl Sweep {
         for p in 0..sweep.points.len() {
             sweep.point_model(p)?;
         }
-        Ok(sweep)
+        let ensemble = raw.ensemble.as_ref().map(|e| dir.join(e));
+        Ok((sweep, ensemble))
     }
 
     /// The config and model of point `p`.
     pub fn point_model(&self, p: usize) -> Result<(RawConfig, Model)> {
-        let origin = format!("{} (sweep {}, point {p})", self.base_origin, self.sweep_file);
+        self.point_model_over(p, &[], "")
+    }
+
+    /// The config and model of point `p` over other values: the base config with `under` set
+    /// first (paths and values, e.g. a posterior particle's), then the point's own values, so
+    /// that a path in both takes the point's value. `what` is added to the origin in errors
+    /// (e.g. `, posterior particle 7`).
+    pub fn point_model_over(
+        &self,
+        p: usize,
+        under: &[(&str, f64)],
+        what: &str,
+    ) -> Result<(RawConfig, Model)> {
+        let origin = format!(
+            "{} (sweep {}, point {p}{what})",
+            self.base_origin, self.sweep_file
+        );
         let mut v: toml::Value = toml::from_str(&self.base_toml).map_err(|e| Error::Parse {
             file: self.base_origin.clone(),
             message: e.to_string(),
         })?;
+        for &(path, x) in under {
+            params::set(&mut v, path, x, &origin)?;
+        }
         for (path, &x) in self.params.iter().zip(&self.points[p]) {
             params::set(&mut v, path, x, &origin)?;
         }

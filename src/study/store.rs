@@ -4,6 +4,7 @@
 //! with the same bytes as an uninterrupted one.
 
 use crate::report::files::{self, write_atomic};
+use crate::study::ensemble_sweep::{study_identity, SweepEnsemble};
 use crate::study::spec::Sweep;
 use crate::{Error, Result};
 use std::io::Write as _;
@@ -40,6 +41,9 @@ pub struct SweepOptions {
     pub shard: Option<(u64, u64)>,
     /// Also write `runs.csv` (one row per point, regime and replicate).
     pub per_run: bool,
+    /// Run every point over this posterior (`--ensemble`, or the sweep file's `ensemble`):
+    /// stored in the state file and part of the study's identity.
+    pub ensemble: Option<SweepEnsemble>,
 }
 
 /// What a sweep produced.
@@ -57,25 +61,53 @@ pub struct SweepReport {
     pub wall_seconds: f64,
 }
 
-/// The text of `sweep-state.json` for `sweep`.
-pub(crate) fn state_json(sweep: &Sweep) -> Result<String> {
-    serde_json::to_string_pretty(sweep).map_err(|e| Error::io(STATE, std::io::Error::other(e)))
+/// The text of `sweep-state.json` for `sweep`: the sweep's fields and, for a sweep over a
+/// posterior, its `ensemble`.
+pub(crate) fn state_json(sweep: &Sweep, ensemble: Option<&SweepEnsemble>) -> Result<String> {
+    let fail = |e: serde_json::Error| Error::io(STATE, std::io::Error::other(e));
+    let Some(e) = ensemble else {
+        return serde_json::to_string_pretty(sweep).map_err(fail);
+    };
+    let mut v = serde_json::to_value(sweep).map_err(fail)?;
+    if let serde_json::Value::Object(m) = &mut v {
+        m.insert("ensemble".into(), serde_json::to_value(e).map_err(fail)?);
+    }
+    serde_json::to_string_pretty(&v).map_err(fail)
 }
 
 /// Read a sweep directory's state, and check it (see [`Sweep::check_stored`]): a damaged state
 /// file is refused naming the file and the field.
 pub fn read_state(dir: &Path) -> Result<Sweep> {
+    read_study(dir).map(|s| s.0)
+}
+
+/// The `ensemble` entry of a state file (none for a plain sweep).
+#[derive(serde::Deserialize)]
+struct StoredEnsemble {
+    #[serde(default)]
+    ensemble: Option<SweepEnsemble>,
+}
+
+/// Read a sweep directory's state: the sweep and the posterior it runs over, if any, each
+/// checked ([`Sweep::check_stored`], [`SweepEnsemble::check_stored`]).
+pub fn read_study(dir: &Path) -> Result<(Sweep, Option<SweepEnsemble>)> {
     let p = dir.join(STATE);
     let t = crate::input::read_text(&p, crate::input::TABLE_LIMIT, "study state file")?;
-    let sweep: Sweep = serde_json::from_str(&t).map_err(|e| Error::Results {
+    let damaged = |e: serde_json::Error| Error::Results {
         path: p.clone(),
         message: match json_field(&t, e.line()) {
             Some(f) => format!("field `{f}`: not a sweep state file: {e}"),
             None => format!("not a sweep state file: {e}"),
         },
-    })?;
-    sweep.check_stored(&p.display().to_string())?;
-    Ok(sweep)
+    };
+    let sweep: Sweep = serde_json::from_str(&t).map_err(damaged)?;
+    let stored: StoredEnsemble = serde_json::from_str(&t).map_err(damaged)?;
+    let file = p.display().to_string();
+    sweep.check_stored(&file)?;
+    if let Some(e) = &stored.ensemble {
+        e.check_stored(&sweep, &file)?;
+    }
+    Ok((sweep, stored.ensemble))
 }
 
 /// The name of the field a JSON error at `line` (1-based) is in: the nearest `"name":` at or
@@ -266,6 +298,8 @@ pub struct Opened {
     pub done: usize,
     /// Whether all rows are already in `points.csv` (only charts and manifest may be missing).
     pub complete: bool,
+    /// The posterior every point runs over, if any.
+    pub ensemble: Option<SweepEnsemble>,
 }
 
 impl Opened {
@@ -348,7 +382,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
             });
         }
         // A state file that is there but damaged is reported as what it is.
-        let old = read_state(&dir)?;
+        let (old, old_ensemble) = read_study(&dir)?;
         if old.per_run != sweep.per_run {
             return Err(Error::Results {
                 path: dir.clone(),
@@ -358,12 +392,22 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
                 ),
             });
         }
-        if old.identity() != sweep.identity() || old.shard != sweep.shard {
+        let ensemble = o.ensemble.as_ref();
+        if study_identity(&old, old_ensemble.as_ref()) != study_identity(&sweep, ensemble)
+            || old.shard != sweep.shard
+        {
+            let mut d = Vec::new();
+            if let Some(why) = ensemble_difference(old_ensemble.as_ref(), ensemble) {
+                d.push(why);
+            }
+            if old.identity() != sweep.identity() || old.shard != sweep.shard || d.is_empty() {
+                d.extend(old.differences(&sweep));
+            }
             return Err(Error::Results {
                 path: dir.clone(),
                 message: format!(
                     "was made by a different study ({}); refusing to resume. Use another --out, or --force without --resume to start over",
-                    old.differences(&sweep).join("; ")
+                    d.join("; ")
                 ),
             });
         }
@@ -375,6 +419,7 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
                 mine,
                 done,
                 complete: true,
+                ensemble: o.ensemble.clone(),
             });
         }
     } else if !o.force && dir.join(STATE).exists() {
@@ -411,7 +456,10 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
     } else {
         None
     };
-    write_atomic(&dir.join(STATE), state_json(&sweep)?.as_bytes())?;
+    write_atomic(
+        &dir.join(STATE),
+        state_json(&sweep, o.ensemble.as_ref())?.as_bytes(),
+    )?;
     write_atomic(&dir.join(PARTIAL), kept.as_bytes())?;
     if let Some(text) = runs_text {
         write_atomic(&dir.join(RUNS_PARTIAL), text.as_bytes())?;
@@ -422,7 +470,28 @@ pub fn open(mut sweep: Sweep, o: &SweepOptions) -> Result<Opened> {
         mine,
         done,
         complete: false,
+        ensemble: o.ensemble.clone(),
     })
+}
+
+/// How two studies' ensembles differ, in words, if they do: one over a posterior and one
+/// plain, or two posteriors (file content or generation).
+pub(crate) fn ensemble_difference(a: Option<&SweepEnsemble>, b: Option<&SweepEnsemble>) -> Option<String> {
+    let name = |e: Option<&SweepEnsemble>| {
+        e.map_or("none".to_string(), |e| {
+            format!(
+                "posterior {}.. generation {}",
+                &e.posterior_sha256[..12.min(e.posterior_sha256.len())],
+                e.posterior.generation
+            )
+        })
+    };
+    let same = match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => x.identity() == y.identity(),
+        _ => false,
+    };
+    (!same).then(|| format!("ensemble: {} then, {} now", name(a), name(b)))
 }
 
 /// The bytes of a file read back, or `None` if it is not there (any other failure is an error).
