@@ -37,6 +37,9 @@ pub fn run(
     if mpi {
         return run_mpi(cal, o, progress);
     }
+    if o.shard.is_some() {
+        return crate::study::calibrate::shard::run(cal, o, progress).map(Some);
+    }
     sampler::calibrate(cal, o, progress).map(Some)
 }
 

@@ -25,13 +25,13 @@ use crate::study::calibrate::statistics::{distance, Estimate, Tally};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
-pub use crate::study::calibrate::state::STATE;
+pub use crate::study::calibrate::state::{SHARDS, STATE};
 
 /// Names a calibration directory holds besides those its manifest lists (`shards`: the
-/// files of `--shard` runs, [`crate::study::calibrate::shard`]).
+/// files of `--shard` runs, `study::calibrate::shard`).
 pub const KNOWN: [&str; 6] = [
     STATE,
-    crate::study::calibrate::shard::SHARDS,
+    SHARDS,
     "posterior.csv",
     "diagnostics.csv",
     "predictive.csv",
@@ -61,7 +61,7 @@ pub struct CalibrateOptions {
     pub force: bool,
     /// Stop (as if killed) after this many generations, leaving a resumable directory (tests).
     pub stop_after: Option<usize>,
-    /// Run as shard K of N processes sharing `out` (`--shard K/N`, [`crate::study::calibrate::shard`]).
+    /// Run as shard K of N processes sharing `out` (`--shard K/N`, `study::calibrate::shard`).
     pub shard: Option<(u64, u64)>,
     /// With `shard`: give up after waiting this many seconds for another shard's file (default:
     /// wait as long as it takes, saying what is awaited).
@@ -397,14 +397,18 @@ fn write_state(dir: &Path, s: &State) -> Result<()> {
 }
 
 /// Run (or resume) a calibration: generations until a stopping rule, then the output files.
-/// With `o.shard`, as one shard of several processes ([`crate::study::calibrate::shard::run`]).
+/// In this process: `o.shard` is refused (a shard runs through
+/// `study::calibrate::shard::run`).
 pub fn calibrate(
     cal: Calibration,
     o: &CalibrateOptions,
     progress: &dyn CalibrationProgress,
 ) -> Result<CalibrationReport> {
     if o.shard.is_some() {
-        return crate::study::calibrate::shard::run(cal, o, progress);
+        return Err(Error::Usage {
+            option: "--shard".into(),
+            message: "a shard runs through study::calibrate::shard::run".into(),
+        });
     }
     let mut eval = Local::new(&cal)?;
     calibrate_with(&cal, o, &mut eval, progress, &|_| Ok(()))

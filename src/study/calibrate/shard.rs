@@ -29,8 +29,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// The folder of shard files in a calibration directory.
-pub const SHARDS: &str = "shards";
+pub use crate::study::calibrate::state::SHARDS;
 
 /// How often a shard looks for the files it waits for.
 const POLL: Duration = Duration::from_millis(200);
