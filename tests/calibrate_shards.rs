@@ -259,3 +259,45 @@ fn a_killed_shard_rerun_reuses_its_files() {
         assert!(same(&out, &one, name), "{name}");
     }
 }
+
+/// Shard 0 killed in the middle of a calibration (the other shard waits for it) and started
+/// again with `--resume` continues from its state and the shard files: both finish, and the
+/// results are the single-process ones.
+#[test]
+fn a_killed_shard_zero_resumes() {
+    let d = tmp("calshard-kill0");
+    let body = SMALL
+        .replace("replicates = 120", "replicates = 400")
+        .replace("generations = 3", "generations = 4");
+    let f = cal_file(&d, &body);
+    let one = d.join("one");
+    let o = calibrate(&f, &one, &[]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let out = d.join("killed");
+    let other = calibrate(&f, &out, &["--shard", "1/2", "--threads", "1"])
+        .spawn()
+        .unwrap();
+    let mut zero = calibrate(&f, &out, &["--shard", "0/2", "--threads", "1"])
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !out.join("shards/g2-b0-k0.json").exists() && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    zero.kill().unwrap();
+    let _ = zero.wait();
+    assert!(
+        out.join("shards/g2-b0-k0.json").exists(),
+        "shard 0 got to generation 2"
+    );
+    assert!(!out.join("posterior.csv").exists(), "killed before the end");
+    let again = calibrate(&f, &out, &["--shard", "0/2", "--threads", "1", "--resume"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again));
+    let o = other.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    for name in COMPARED {
+        assert!(same(&out, &one, name), "{name}");
+    }
+}
