@@ -265,3 +265,84 @@ fn a_rank_with_another_calibration_ends_the_job() {
     );
     assert!(!out.join("posterior.csv").exists());
 }
+
+/// A worker rank killed in the middle of an MPI calibration ends the job and leaves a directory
+/// that `--resume` (here in one process) finishes with the single-process bytes.
+#[test]
+fn a_killed_rank_leaves_a_resumable_calibration() {
+    let d = tmp("calibrate-kill");
+    let f = calibration_file(&d);
+    let body = std::fs::read_to_string(&f)
+        .unwrap()
+        .replace("replicates = 120", "replicates = 400")
+        .replace("generations = 3", "generations = 5");
+    std::fs::write(&f, body).unwrap();
+    let one = d.join("one");
+    let o = Command::new(BIN)
+        .args([
+            "calibrate",
+            f.to_str().unwrap(),
+            "--out",
+            one.to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let out = d.join("killed");
+    let mut job = mpirun(
+        3,
+        &[
+            "calibrate",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--mpi",
+            "--threads",
+            "1",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // Wait until generation 1 is in the state, then kill a rank.
+    let state = out.join("calibration-state.json");
+    let start = std::time::Instant::now();
+    while !std::fs::read_to_string(&state).is_ok_and(|t| t.contains("\"index\": 1"))
+        && start.elapsed() < Duration::from_secs(120)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let ranks = children(job.id());
+    if let Some(&victim) = ranks.last() {
+        let _ = Command::new("kill").args(["-9", &victim.to_string()]).status();
+    }
+    let _ = job.wait();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!out.join("posterior.csv").exists(), "killed before the end");
+    let r = Command::new(BIN)
+        .args([
+            "calibrate",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--resume",
+        ])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", text(&r));
+    for name in [
+        "posterior.csv",
+        "diagnostics.csv",
+        "parameters.csv",
+        "predictive.csv",
+    ] {
+        assert!(
+            std::fs::read(out.join(name)).unwrap() == std::fs::read(one.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
