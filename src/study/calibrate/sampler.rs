@@ -10,8 +10,11 @@
 //!
 //! Determinism: candidate j of generation g draws its parent and move from its own stream
 //! (seed, point (g << 24) | j, replicate 2^32 − 1) and its runs from the streams (seed, that
-//! point, 0..replicates), every regime on the same streams; candidates are simulated in blocks
-//! and accepted in index order, so the posterior is the same on any number of threads. Each
+//! point, 0..replicates), every regime on the same streams; candidates are proposed in blocks
+//! ([`block_size`], from the sampler's state only), each block is simulated by an [`Evaluate`]
+//! (in this process, [`Local`]; by `--shard` processes, `shard`; over MPI ranks, `mpi`) and
+//! accepted in index order, so the posterior is the same on any number of threads, shards or
+//! ranks. Each
 //! finished generation is written atomically to `calibration-state.json`, so `--resume`
 //! continues from the last one and ends with the same bytes.
 
@@ -570,4 +573,28 @@ pub fn run_generations(
         }
     }
     Ok((ran, sims, start.elapsed().as_secs_f64()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The prior sample is one block of exactly the particles needed; later blocks aim at the
+    /// particles still missing at the acceptance seen so far (the previous generation's before
+    /// any), never fewer than MIN_BLOCK, never more than MAX_BLOCK or the budget left.
+    #[test]
+    fn blocks_aim_at_the_particles_missing() {
+        assert_eq!(block_size(40, 0, 0, None, 1000), 40);
+        assert_eq!(block_size(2, 0, 0, None, 1000), 2);
+        // Previous generation: 40 particles from 100 candidates; 40 missing -> 100.
+        assert_eq!(block_size(40, 0, 0, Some((40, 100)), 1000), 100);
+        // 30 of 60 accepted so far: 10 missing -> 20.
+        assert_eq!(block_size(10, 30, 60, Some((40, 100)), 1000), 20);
+        // One missing at acceptance 1/2: still MIN_BLOCK.
+        assert_eq!(block_size(1, 39, 78, Some((40, 100)), 1000), MIN_BLOCK);
+        // None accepted of 50 tried: as if 1 of 50.
+        assert_eq!(block_size(40, 0, 50, Some((40, 100)), 5000), 2000.min(MAX_BLOCK));
+        // The budget caps every block.
+        assert_eq!(block_size(40, 0, 0, Some((40, 100)), 7), 7);
+    }
 }
