@@ -14,9 +14,8 @@
 //! ([`block_size`], from the sampler's state only), each block is simulated by an [`Evaluate`]
 //! (in this process, [`Local`]; by `--shard` processes, `shard`; over MPI ranks, `mpi`) and
 //! accepted in index order, so the posterior is the same on any number of threads, shards or
-//! ranks. Each
-//! finished generation is written atomically to `calibration-state.json`, so `--resume`
-//! continues from the last one and ends with the same bytes.
+//! ranks. Each finished generation is written atomically to `calibration-state.json`, so
+//! `--resume` continues from the last one and ends with the same bytes.
 
 use crate::report::files;
 use crate::sim::batch::{self as runner, Silent};
