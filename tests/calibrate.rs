@@ -238,6 +238,7 @@ fn posterior_is_thread_invariant_and_resumable() {
         resume,
         force: false,
         stop_after: stop,
+        ..CalibrateOptions::default()
     };
     calibrate(base.clone().with_threads(1), &opts(&one, false, None), &Silent).unwrap();
     calibrate(base.clone().with_threads(2), &opts(&two, false, None), &Silent).unwrap();
@@ -263,7 +264,7 @@ fn posterior_is_thread_invariant_and_resumable() {
     assert!(calibrate(base, &opts(&one, false, None), &Silent).is_err());
 }
 
-/// Bad calibration files and unsupported options: a message naming the file, the field and
+/// Bad calibration files and options that do not go together: a message naming the file, the field and
 /// what is allowed, and exit code 2.
 #[test]
 fn bad_calibration_files_are_clear_errors() {
@@ -316,13 +317,24 @@ fn bad_calibration_files_are_clear_errors() {
             assert!(t.contains(w), "{to}: expected `{w}` in: {t}");
         }
     }
+    // Options that do not go together: usage errors naming the option, nothing written.
     let p = cal_file("cal-shard", SMALL);
-    for opt in [&["--shard", "0/2"][..], &["--mpi"][..]] {
-        let mut args = vec!["calibrate", p.to_str().unwrap()];
+    let out = p.with_file_name("never");
+    let mut cases: Vec<(&[&str], &str)> = vec![
+        (&["--shard", "0/2", "--force"], "--force"),
+        (&["--wait", "5"], "--wait"),
+        (&["--shard", "1/2", "--wait", "0"], "--wait"),
+    ];
+    if !cfg!(feature = "mpi") {
+        cases.push((&["--mpi"], "built without MPI"));
+    }
+    for (opt, want) in cases {
+        let mut args = vec!["calibrate", p.to_str().unwrap(), "--out", out.to_str().unwrap()];
         args.extend_from_slice(opt);
         let o = run(&args);
-        assert_eq!(o.status.code(), Some(2));
-        assert!(text(&o).contains("not built yet"), "{}", text(&o));
+        assert_eq!(o.status.code(), Some(2), "{opt:?}: {}", text(&o));
+        assert!(text(&o).contains(want), "{opt:?}: {}", text(&o));
+        assert!(!out.exists(), "{opt:?}");
     }
 }
 

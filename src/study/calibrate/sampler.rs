@@ -10,10 +10,12 @@
 //!
 //! Determinism: candidate j of generation g draws its parent and move from its own stream
 //! (seed, point (g << 24) | j, replicate 2^32 − 1) and its runs from the streams (seed, that
-//! point, 0..replicates), every regime on the same streams; candidates are simulated in blocks
-//! and accepted in index order, so the posterior is the same on any number of threads. Each
-//! finished generation is written atomically to `calibration-state.json`, so `--resume`
-//! continues from the last one and ends with the same bytes.
+//! point, 0..replicates), every regime on the same streams; candidates are proposed in blocks
+//! ([`block_size`], from the sampler's state only), each block is simulated by an [`Evaluate`]
+//! (in this process, [`Local`]; by `--shard` processes, `shard`; over MPI ranks, `mpi`) and
+//! accepted in index order, so the posterior is the same on any number of threads, shards or
+//! ranks. Each finished generation is written atomically to `calibration-state.json`, so
+//! `--resume` continues from the last one and ends with the same bytes.
 
 use crate::report::files;
 use crate::sim::batch::{self as runner, Silent};
@@ -25,11 +27,13 @@ use crate::study::calibrate::statistics::{distance, Estimate, Tally};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
-pub use crate::study::calibrate::state::STATE;
+pub use crate::study::calibrate::state::{SHARDS, STATE};
 
-/// Names a calibration directory holds besides those its manifest lists.
-pub const KNOWN: [&str; 5] = [
+/// Names a calibration directory holds besides those its manifest lists (`shards`: the
+/// files of `--shard` runs, `study::calibrate::shard`).
+pub const KNOWN: [&str; 6] = [
     STATE,
+    SHARDS,
     "posterior.csv",
     "diagnostics.csv",
     "predictive.csv",
@@ -59,6 +63,11 @@ pub struct CalibrateOptions {
     pub force: bool,
     /// Stop (as if killed) after this many generations, leaving a resumable directory (tests).
     pub stop_after: Option<usize>,
+    /// Run as shard K of N processes sharing `out` (`--shard K/N`, `study::calibrate::shard`).
+    pub shard: Option<(u64, u64)>,
+    /// With `shard`: give up after waiting this many seconds for another shard's file (default:
+    /// wait as long as it takes, saying what is awaited).
+    pub wait_seconds: Option<f64>,
 }
 
 fn opt(x: f64) -> Option<f64> {
@@ -121,13 +130,136 @@ fn kernel(cal: &Calibration, g: &Generation) -> Vec<f64> {
     }
 }
 
-/// Run one generation after `prev` (or the prior sample when `prev` is `None`). Returns `None`
-/// when the candidate budget ran out before enough particles were accepted.
+/// One candidate of a block: its index in the generation, its stream design point and its
+/// point on the working scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Its index `j` in the generation.
+    pub j: usize,
+    /// Its stream design point ([`Calibration::stream_point`]).
+    pub point: u64,
+    /// The proposed point, working scale.
+    pub working: Vec<f64>,
+}
+
+/// What simulating one candidate gave: its estimates per target, or why its point is not a
+/// valid model.
+pub type Outcome = Result<Vec<Estimate>>;
+
+/// Simulates blocks of candidates: in this process ([`Local`]), over MPI ranks or over shard
+/// processes. Every implementation gives each candidate exactly [`simulate`]'s estimates, so
+/// the posterior does not depend on which one runs.
+pub trait Evaluate {
+    /// Simulate block `b` of generation `g` (candidates in index order) and hand each outcome,
+    /// in that order, to `take`, which returns `false` once it needs no more (the sampler has
+    /// its particles): an evaluator may stop simulating there, or have simulated the whole
+    /// block. An `Err` from `take` or from the evaluation itself ends the calibration.
+    fn block(
+        &mut self,
+        g: usize,
+        b: usize,
+        block: &[Candidate],
+        take: &mut dyn FnMut(Outcome) -> Result<bool>,
+    ) -> Result<()>;
+}
+
+/// Simulates candidates one after another in this process, each over the pool's threads, and
+/// stops as soon as the sampler has its particles (no candidate is simulated in vain).
+pub struct Local<'a> {
+    cal: &'a Calibration,
+    pool: rayon::ThreadPool,
+}
+
+impl<'a> Local<'a> {
+    /// An evaluator on `cal.threads()` threads.
+    pub fn new(cal: &'a Calibration) -> Result<Local<'a>> {
+        Ok(Local {
+            cal,
+            pool: runner::pool(cal.threads())?,
+        })
+    }
+}
+
+impl Evaluate for Local<'_> {
+    fn block(
+        &mut self,
+        _g: usize,
+        _b: usize,
+        block: &[Candidate],
+        take: &mut dyn FnMut(Outcome) -> Result<bool>,
+    ) -> Result<()> {
+        for c in block {
+            if !take(simulate(self.cal, &c.working, c.point, &self.pool))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The fewest candidates in a block after the prior sample (some work for every rank or shard
+/// at the end of a generation).
+pub const MIN_BLOCK: usize = 8;
+/// The most candidates in a block.
+pub const MAX_BLOCK: usize = 1024;
+
+/// The size of the next block: the candidates expected to give the `needed` particles still
+/// missing, at the acceptance seen so far in this generation (`accepted` of `tried`), or at the
+/// previous generation's (`prev` = (particles, candidates)) before any; at least [`MIN_BLOCK`]
+/// after the prior sample, at most [`MAX_BLOCK`] and the `budget` left. It depends only on the
+/// sampler's state, never on threads, ranks or shards: the blocks (and the shard files named by
+/// them) are the same whatever runs the calibration.
+pub fn block_size(
+    needed: usize,
+    accepted: usize,
+    tried: usize,
+    prev: Option<(usize, usize)>,
+    budget: usize,
+) -> usize {
+    let (acc, of) = match (accepted, prev) {
+        (0, None) => (1, 1),
+        (0, Some((p, s))) if tried == 0 => (p.max(1), s.max(1)),
+        _ => (accepted.max(1), tried.max(1)),
+    };
+    let expected = (needed * of).div_ceil(acc);
+    let floor = if prev.is_some() { MIN_BLOCK } else { 1 };
+    expected.clamp(floor, MAX_BLOCK).min(budget)
+}
+
+/// Propose candidate `j` of generation `g`: from the prior (generation 0) or by moving a
+/// parent of `prev` drawn by weight with the kernel `l`; `None` when 1000 moves all left the
+/// prior's support (the candidate counts as simulated and is not).
+fn propose(cal: &Calibration, g: usize, j: usize, prev: Option<(&Generation, &[f64])>) -> Option<Vec<f64>> {
+    let mut dr = proposal_stream(cal, g, j);
+    match prev {
+        Some((p, l)) => {
+            let parent = abc::pick(&p.weights, dr.uniform());
+            for _ in 0..1000 {
+                let c = abc::mvn_sample(&p.particles[parent], l, &mut dr);
+                if prior_density(cal, &c) > 0.0 {
+                    return Some(c);
+                }
+            }
+            None
+        }
+        None => Some(
+            cal.parameters()
+                .iter()
+                .map(|p| p.prior().sample(&mut dr))
+                .collect::<Vec<f64>>(),
+        ),
+    }
+}
+
+/// Run one generation after `prev` (or the prior sample when `prev` is `None`): propose a
+/// block of candidates, have `eval` simulate it, accept in index order until `particles` are
+/// accepted (later candidates of the last block are discarded). Returns `None` when the
+/// candidate budget ran out before enough particles were accepted.
 fn generation(
     cal: &Calibration,
     index: usize,
     prev: Option<&Generation>,
-    pool: &rayon::ThreadPool,
+    eval: &mut dyn Evaluate,
     progress: &dyn CalibrationProgress,
 ) -> Result<Option<Generation>> {
     let m = cal.method();
@@ -138,47 +270,51 @@ fn generation(
         abc::weighted_quantile(&dist, &p.weights, m.quantile)
     });
     let l = prev.map(|p| kernel(cal, p));
+    let parent = prev.zip(l.as_deref());
     let mut particles = Vec::with_capacity(n);
     let mut distances = Vec::with_capacity(n);
     let mut statistics = Vec::with_capacity(n);
-    let mut j = 0;
+    let mut next = 0; // the next candidate to propose
+    let mut used = 0; // candidates looked at: the last one taken + 1
+    let mut b = 0;
     while particles.len() < n {
-        if j >= m.max_simulations {
+        if next >= m.max_simulations {
             return Ok(None);
         }
-        let mut dr = proposal_stream(cal, index, j);
-        let z = match (prev, &l) {
-            (Some(p), Some(l)) => {
-                let parent = abc::pick(&p.weights, dr.uniform());
-                let mut found = None;
-                for _ in 0..1000 {
-                    let c = abc::mvn_sample(&p.particles[parent], l, &mut dr);
-                    if prior_density(cal, &c) > 0.0 {
-                        found = Some(c);
-                        break;
-                    }
-                }
-                found
+        let size = block_size(
+            n - particles.len(),
+            particles.len(),
+            next,
+            prev.map(|p| (p.particles.len(), p.simulations)),
+            m.max_simulations - next,
+        );
+        let block: Vec<Candidate> = (next..next + size)
+            .filter_map(|j| {
+                propose(cal, index, j, parent).map(|z| Candidate {
+                    j,
+                    point: Calibration::stream_point(index, j),
+                    working: z,
+                })
+            })
+            .collect();
+        next += size;
+        let mut k = 0;
+        eval.block(index, b, &block, &mut |outcome| {
+            let c = &block[k];
+            k += 1;
+            let est = outcome?;
+            debug_assert_eq!(c.working.len(), d);
+            progress.simulated();
+            used = c.j + 1;
+            let dist = distance(cal.targets(), &est);
+            if tolerance.is_none_or(|e| dist <= e) {
+                particles.push(c.working.clone());
+                distances.push(opt(dist));
+                statistics.push(est.iter().map(|e| opt(e.value)).collect());
             }
-            _ => Some(
-                cal.parameters()
-                    .iter()
-                    .map(|p| p.prior().sample(&mut dr))
-                    .collect::<Vec<f64>>(),
-            ),
-        };
-        let point = Calibration::stream_point(index, j);
-        j += 1;
-        let Some(z) = z else { continue };
-        debug_assert_eq!(z.len(), d);
-        let est = simulate(cal, &z, point, pool)?;
-        progress.simulated();
-        let dist = distance(cal.targets(), &est);
-        if tolerance.is_none_or(|e| dist <= e) {
-            particles.push(z);
-            distances.push(opt(dist));
-            statistics.push(est.iter().map(|e| opt(e.value)).collect());
-        }
+            Ok(particles.len() < n)
+        })?;
+        b += 1;
     }
     let weights = match (prev, &l) {
         (Some(p), Some(l)) => {
@@ -195,7 +331,7 @@ fn generation(
         weights,
         distances,
         statistics,
-        simulations: j,
+        simulations: used,
         ess,
     }))
 }
@@ -263,10 +399,32 @@ fn write_state(dir: &Path, s: &State) -> Result<()> {
 }
 
 /// Run (or resume) a calibration: generations until a stopping rule, then the output files.
+/// In this process: `o.shard` is refused (a shard runs through
+/// `study::calibrate::shard::run`).
 pub fn calibrate(
     cal: Calibration,
     o: &CalibrateOptions,
     progress: &dyn CalibrationProgress,
+) -> Result<CalibrationReport> {
+    if o.shard.is_some() {
+        return Err(Error::Usage {
+            option: "--shard".into(),
+            message: "a shard runs through study::calibrate::shard::run".into(),
+        });
+    }
+    let mut eval = Local::new(&cal)?;
+    calibrate_with(&cal, o, &mut eval, progress, &|_| Ok(()))
+}
+
+/// Run (or resume) a calibration whose candidates `eval` simulates, owning its directory:
+/// `after_open` is called with the directory once it is locked and holds the state, before the
+/// first generation.
+pub fn calibrate_with(
+    cal: &Calibration,
+    o: &CalibrateOptions,
+    eval: &mut dyn Evaluate,
+    progress: &dyn CalibrationProgress,
+    after_open: &dyn Fn(&Path) -> Result<()>,
 ) -> Result<CalibrationReport> {
     let dir = o
         .out
@@ -300,7 +458,7 @@ pub fn calibrate(
         write_state(&work, &s)?;
         (work, s)
     };
-    let result = run_generations(Some(&work), &cal, &mut state, o, progress);
+    let result = after_open(&work).and_then(|()| run_generations(Some(&work), &mut state, o, eval, progress));
     let (ran, sims, wall) = match result {
         Ok(r) => r,
         Err(e) => {
@@ -331,19 +489,27 @@ pub fn calibrate_in_memory(cal: &Calibration, progress: &dyn CalibrationProgress
         generations: Vec::new(),
         stopped: None,
     };
-    run_generations(None, cal, &mut state, &CalibrateOptions::default(), progress)?;
+    let mut eval = Local::new(cal)?;
+    run_generations(
+        None,
+        &mut state,
+        &CalibrateOptions::default(),
+        &mut eval,
+        progress,
+    )?;
     Ok(state)
 }
 
-fn run_generations(
+/// Run generations from `state` until a stopping rule (or `o.stop_after`), writing the state
+/// into `work` after each when given. Returns (generations run, candidates simulated, seconds).
+pub fn run_generations(
     work: Option<&Path>,
-    cal: &Calibration,
     state: &mut State,
     o: &CalibrateOptions,
+    eval: &mut dyn Evaluate,
     progress: &dyn CalibrationProgress,
 ) -> Result<(usize, usize, f64)> {
     let start = std::time::Instant::now();
-    let pool = runner::pool(cal.threads())?;
     let m = *state.calibration.method();
     let mut ran = 0;
     let mut sims = 0;
@@ -365,7 +531,7 @@ fn run_generations(
             &state.calibration,
             index,
             state.generations.last(),
-            &pool,
+            eval,
             progress,
         )?;
         ran += 1;
@@ -406,4 +572,28 @@ fn run_generations(
         }
     }
     Ok((ran, sims, start.elapsed().as_secs_f64()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The prior sample is one block of exactly the particles needed; later blocks aim at the
+    /// particles still missing at the acceptance seen so far (the previous generation's before
+    /// any), never fewer than MIN_BLOCK, never more than MAX_BLOCK or the budget left.
+    #[test]
+    fn blocks_aim_at_the_particles_missing() {
+        assert_eq!(block_size(40, 0, 0, None, 1000), 40);
+        assert_eq!(block_size(2, 0, 0, None, 1000), 2);
+        // Previous generation: 40 particles from 100 candidates; 40 missing -> 100.
+        assert_eq!(block_size(40, 0, 0, Some((40, 100)), 1000), 100);
+        // 30 of 60 accepted so far: 10 missing -> 20.
+        assert_eq!(block_size(10, 30, 60, Some((40, 100)), 1000), 20);
+        // One missing at acceptance 1/2: still MIN_BLOCK.
+        assert_eq!(block_size(1, 39, 78, Some((40, 100)), 1000), MIN_BLOCK);
+        // None accepted of 50 tried: as if 1 of 50.
+        assert_eq!(block_size(40, 0, 50, Some((40, 100)), 5000), 2000.min(MAX_BLOCK));
+        // The budget caps every block.
+        assert_eq!(block_size(40, 0, 0, Some((40, 100)), 7), 7);
+    }
 }

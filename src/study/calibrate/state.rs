@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 /// The state file of a calibration directory.
 pub const STATE: &str = "calibration-state.json";
 
+/// The folder of a calibration directory that holds the files `--shard` processes exchange
+/// (`study::calibrate::shard`).
+pub const SHARDS: &str = "shards";
+
 /// One finished generation. Non-finite numbers are stored as `null`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Generation {
