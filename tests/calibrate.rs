@@ -214,12 +214,6 @@ fn synthetic_targets_are_recovered() {
     }
 }
 
-/// A number of the default config (`[section] key`).
-fn default_value(section: &str, key: &str) -> f64 {
-    let v: toml::Value = toml::from_str(DEFAULT).unwrap();
-    v[section][key].as_float().unwrap()
-}
-
 fn read(dir: &Path, f: &str) -> String {
     std::fs::read_to_string(dir.join(f)).unwrap()
 }
@@ -448,8 +442,8 @@ fn ensemble_runs_are_paired_draws_from_the_posterior() {
     std::fs::write(&cfg, DEFAULT).unwrap();
     let post = d.join("posterior.csv");
     let (lambda, war_cost) = (
-        default_value("russia", "lambda"),
-        default_value("russia", "war_cost"),
+        util::default_value("russia", "lambda"),
+        util::default_value("russia", "war_cost"),
     );
     std::fs::write(
         &post,
@@ -560,7 +554,7 @@ fn check_simulates_the_base_config_itself() {
     let cal = Calibration::load(&p, &CalibrationOverrides::default()).unwrap();
     let pool = batch::pool(2).unwrap();
     let rows = deterrence_sim::study::calibrate::check::check_base(&cal, &pool).unwrap();
-    let lambda = default_value("russia", "lambda");
+    let lambda = util::default_value("russia", "lambda");
     assert!(
         (2.0..=3.0).contains(&lambda),
         "the default's russia.lambda {lambda} is inside the prior"

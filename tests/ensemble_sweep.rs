@@ -124,12 +124,16 @@ fn single_point_is_run_ensemble_and_threads_do_not_matter() {
     let plain = sweep(&f3, &d3.join("plain"), &[]);
     assert!(plain.status.success(), "{}", text(&plain));
     assert_ne!(points(&d3.join("plain")), points(&d3.join("t1")));
-    // One particle at the base config's own values (lambda 2.5, war_cost 2.0): the plain
+    // One particle at the base config's own values (russia.lambda, russia.war_cost): the plain
     // sweep, every column to the last bit.
     let base = d3.join("base.csv");
+    let (lambda, war_cost) = (
+        util::default_value("russia", "lambda"),
+        util::default_value("russia", "war_cost"),
+    );
     std::fs::write(
         &base,
-        "generation,particle,weight,distance,russia.lambda,russia.war_cost\n3,0,1,0.1,2.5,2.0\n",
+        format!("generation,particle,weight,distance,russia.lambda,russia.war_cost\n3,0,1,0.1,{lambda},{war_cost}\n"),
     )
     .unwrap();
     let o = sweep(&f3, &d3.join("one"), &["--ensemble", base.to_str().unwrap()]);

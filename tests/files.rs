@@ -292,7 +292,9 @@ fn a_killed_runs_temporary_files_are_removed_by_the_next_run() {
 }
 
 /// Defect 8: `run --per-run` keeps memory flat in the number of runs: the peak of live heap bytes
-/// at 8x the runs grows by far less than the extra rows of runs.csv would take. Both sizes are
+/// at 16x the runs grows by far less than the extra rows of runs.csv would take (the live-heap
+/// counter is process-wide, so the other tests of this file running at the same time add a few
+/// MB of noise: the margin is a quarter of the extra rows, about 6.8 MB). Both sizes are
 /// many chunks of the runner (`sim::batch::CHUNK`), measured after a warm-up call (the first call
 /// in a process peaks about 2 MB lower: 15.5 MB at 1,000 runs, then 17.5-17.7 MB at 5,000 to
 /// 40,000 runs in any order, with the calibrated default).
@@ -304,7 +306,7 @@ fn per_run_memory_is_flat_in_the_number_of_runs() {
     let d = tmp("per-run-mem");
     let mut peak = Vec::new();
     // A first call allocates what the process keeps (pools, caches): warm up, then measure.
-    for runs in [1000u64, 5000, 40000] {
+    for runs in [1000u64, 5000, 80000] {
         let o = Overrides {
             runs: Some(runs),
             periods: Some(6),
@@ -324,12 +326,12 @@ fn per_run_memory_is_flat_in_the_number_of_runs() {
         let size = std::fs::metadata(out.join("runs.csv")).unwrap().len();
         assert!(size > (runs * 4 * 40), "runs.csv holds every row ({size} bytes)");
     }
-    let extra_rows = std::fs::metadata(d.join("r40000/runs.csv")).unwrap().len()
+    let extra_rows = std::fs::metadata(d.join("r80000/runs.csv")).unwrap().len()
         - std::fs::metadata(d.join("r5000/runs.csv")).unwrap().len();
     let grew = peak[1].saturating_sub(peak[0]) as u64;
     assert!(
         grew < extra_rows / 4,
-        "peak heap grew by {grew} bytes from 5*10^3 to 4*10^4 runs (runs.csv grew by {extra_rows})"
+        "peak heap grew by {grew} bytes from 5*10^3 to 8*10^4 runs (runs.csv grew by {extra_rows})"
     );
 }
 

@@ -39,6 +39,13 @@ pub fn with_value(text: &str, section: &str, key: &str, value: &str) -> String {
     out.join("\n") + "\n"
 }
 
+/// A number of the default config (`[section] key`), for tests that must use the default's own
+/// values (they change when the default is recalibrated).
+pub fn default_value(section: &str, key: &str) -> f64 {
+    let v: toml::Value = toml::from_str(DEFAULT).unwrap();
+    v[section][key].as_float().unwrap()
+}
+
 /// A fresh, empty temporary directory unique to this process and call.
 pub fn tmp(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
