@@ -81,7 +81,10 @@ const PINNED: [(&str, bool, u64, u64); 8] = [
 ];
 /// Two single runs of article5 with the force: (offensive month, probes, crises); run 5 has a
 /// probe, run 32 an offensive in month 9 (0-based).
-const PINNED_RUNS: [(u64, (Option<u32>, u32, u32)); 2] = [(5, (None, 1, 1)), (32, (Some(9), 0, 1))];
+const PINNED_RUNS: [(u64, RunOutcome); 2] = [(5, (None, 1, 1)), (32, (Some(9), 0, 1))];
+
+/// (offensive month, probes, crises) of one run.
+type RunOutcome = (Option<u32>, u32, u32);
 
 /// `replay` reproduces exactly what each run contributed to the batch.
 #[test]
