@@ -10,7 +10,7 @@
 
 use crate::model::validate::Model;
 use crate::sim::aggregate::BatchResult;
-use crate::sim::engine::run_in;
+use crate::sim::engine::run_into;
 use crate::sim::prepared::Prepared;
 use crate::sim::state::{RunRecord, RunState};
 use crate::{Error, Result};
@@ -136,41 +136,48 @@ fn batch_until(
     let chunk_runs = chunk_size(model);
     let seed = model.run().seed;
     let runs = model.run().runs;
-    let compute = |start: u64, end: u64| -> Vec<Vec<RunRecord>> {
+    // A chunk's records go into a buffer that is recycled two chunks later (clone_from into its
+    // vectors), so after the first two chunks the runner allocates nothing per run.
+    let compute = |start: u64, end: u64, mut buf: Vec<Vec<RunRecord>>| -> Vec<Vec<RunRecord>> {
+        let n = (end - start) as usize;
+        buf.truncate(n);
+        buf.resize_with(n, Vec::new);
         pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map_init(
-                    || prepared.iter().map(RunState::new).collect::<Vec<_>>(),
-                    |states, rep| {
-                        prepared
-                            .iter()
-                            .zip(states.iter_mut())
-                            .map(|(p, st)| run_in(p, st, seed, point, rep))
-                            .collect()
-                    },
-                )
-                .collect()
-        })
+            buf.par_iter_mut().enumerate().for_each_init(
+                || prepared.iter().map(RunState::new).collect::<Vec<_>>(),
+                |states, (k, slot)| {
+                    let rep = start + k as u64;
+                    if slot.len() != prepared.len() {
+                        slot.clear();
+                        slot.extend(states.iter().map(|st| st.record.clone()));
+                    }
+                    for ((p, st), out) in prepared.iter().zip(states.iter_mut()).zip(slot.iter_mut()) {
+                        run_into(p, st, seed, point, rep, out);
+                    }
+                },
+            )
+        });
+        buf
     };
     let compute = &compute;
     let mut cancelled = false;
     // One chunk ahead: the pool computes chunk k+1 while this thread folds chunk k and hands its
     // runs to `sink` (the only reorder buffer; memory stays at two chunks).
     std::thread::scope(|s| {
-        let ahead = |start: u64| {
+        let ahead = |start: u64, buf: Vec<Vec<RunRecord>>| {
             let end = (start + chunk_runs).min(runs);
-            (start, end, s.spawn(move || compute(start, end)))
+            (start, end, s.spawn(move || compute(start, end, buf)))
         };
         cancelled = runs > 0 && cancel();
-        let mut next = (runs > 0 && !cancelled).then(|| ahead(0));
+        let mut spare: Vec<Vec<RunRecord>> = Vec::new();
+        let mut next = (runs > 0 && !cancelled).then(|| ahead(0, Vec::new()));
         while let Some((start, end, job)) = next.take() {
             let chunk = job.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             if end < runs {
                 if cancel() {
                     cancelled = true;
                 } else {
-                    next = Some(ahead(end));
+                    next = Some(ahead(end, std::mem::take(&mut spare)));
                 }
             }
             for (k, records) in chunk.iter().enumerate() {
@@ -178,6 +185,7 @@ fn batch_until(
                 sink(start + k as u64, records);
             }
             progress.advance(end - start);
+            spare = chunk;
         }
     });
     (result, cancelled)

@@ -125,3 +125,12 @@ pub fn run_in(p: &Prepared, st: &mut RunState, seed: u64, point: u64, replicate:
     run_with(p, st, &mut d, &mut NoTrace);
     st.record.clone()
 }
+
+/// As [`run_in`], copying the record into `out` (its vectors reused: no allocation once `out`
+/// has held a record of this model).
+pub fn run_into(p: &Prepared, st: &mut RunState, seed: u64, point: u64, replicate: u64, out: &mut RunRecord) {
+    st.reset(p);
+    let mut d = Draws::new(seed, point, replicate);
+    run_with(p, st, &mut d, &mut NoTrace);
+    out.clone_from(&st.record);
+}

@@ -7,7 +7,7 @@ use crate::sim::prepared::{OptionId, Prepared, MAXOPT, NOTHING};
 /// Everything that happened in one run, as the batch needs it: the raw tallies behind
 /// `summary.csv`, `guarantors.csv` and `timeline.csv` (docs/MODEL.md §4 "Observation"). Per
 /// guarantor vectors are in config order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct RunRecord {
     /// Month (0-based) of the first major offensive, if any; `None` is a success (no offensive
     /// within the horizon).
@@ -65,6 +65,82 @@ pub struct RunRecord {
     /// Iterations of the separate consultations' equilibria, summed over crises (a cost
     /// diagnostic, in the manifest as a mean per crisis).
     pub qre_iterations: u32,
+}
+
+/// `clone_from` copies into the existing vectors (the batch runner reuses a chunk's records, so
+/// a run allocates nothing); the destructuring makes a new field a compile error here.
+impl Clone for RunRecord {
+    fn clone(&self) -> Self {
+        let mut r = RunRecord {
+            offensive_month: None,
+            held: false,
+            probes: 0,
+            probe_months: Vec::new(),
+            beliefs: Vec::new(),
+            called: Vec::new(),
+            honoured: Vec::new(),
+            forced: Vec::new(),
+            responses: Vec::new(),
+            cost: Vec::new(),
+            arrival_hours: Vec::new(),
+            commitments: 0,
+            commitments_honoured: 0,
+            crises: 0,
+            response_hours: 0.0,
+            responses_timed: 0,
+            support: 0.0,
+            decisions: 0,
+            qre_capped: 0,
+            qre_iterations: 0,
+        };
+        r.clone_from(self);
+        r
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        let RunRecord {
+            offensive_month,
+            held,
+            probes,
+            probe_months,
+            beliefs,
+            called,
+            honoured,
+            forced,
+            responses,
+            cost,
+            arrival_hours,
+            commitments,
+            commitments_honoured,
+            crises,
+            response_hours,
+            responses_timed,
+            support,
+            decisions,
+            qre_capped,
+            qre_iterations,
+        } = source;
+        self.offensive_month = *offensive_month;
+        self.held = *held;
+        self.probes = *probes;
+        self.probe_months.clone_from(probe_months);
+        self.beliefs.clone_from(beliefs);
+        self.called.clone_from(called);
+        self.honoured.clone_from(honoured);
+        self.forced.clone_from(forced);
+        self.responses.clone_from(responses);
+        self.cost.clone_from(cost);
+        self.arrival_hours.clone_from(arrival_hours);
+        self.commitments = *commitments;
+        self.commitments_honoured = *commitments_honoured;
+        self.crises = *crises;
+        self.response_hours = *response_hours;
+        self.responses_timed = *responses_timed;
+        self.support = *support;
+        self.decisions = *decisions;
+        self.qre_capped = *qre_capped;
+        self.qre_iterations = *qre_iterations;
+    }
 }
 
 /// The mutable state of one run, with the scratch buffers the monthly loop reuses.
