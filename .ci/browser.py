@@ -95,12 +95,16 @@ drv.save_screenshot(os.path.join(shots, "explorer.png"))
 
 # Move a control: Russia's cost of war, ten steps of 0.1 up with the keyboard on its slider.
 box = drv.find_element(By.CSS_SELECTOR, '.control[data-path="russia.war_cost"] input[type=range]')
+# Where the slider starts (the default, on the slider's step grid) and where ten steps take it,
+# written as the page writes numbers (JavaScript's shortest form: 2.8, 3).
+start, step = float(box.get_attribute("value")), float(box.get_attribute("step"))
+want = "%.10g" % round(start + 10 * step, 10)
 g = generation()
 for _ in range(10):
     box.send_keys(Keys.ARROW_RIGHT)
 wait_done(g)
 command = drv.find_element(By.ID, "command").text
-check("--set russia.war_cost=3" in command, f"the command line follows the slider: `{command}`")
+check(f"--set russia.war_cost={want} " in command + " ", f"the command line follows the slider (to {want}): `{command}`")
 check(drv.find_element(By.ID, "chart-success").get_attribute("innerHTML") != success_before,
       "the success chart was redrawn with new numbers")
 compare_with_cli("after moving russia.war_cost")
